@@ -1,0 +1,5 @@
+import sys
+
+from hipthrust.cli import main
+
+sys.exit(main())
