@@ -81,3 +81,11 @@ def pytest_collect_file(parent, file_path):
             parent, path=file_path, name=f"{file_path.name}[micropython]"
         )
     return None
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dirs(tmp_path, monkeypatch):
+    """Keep every test away from the user's real data folder and session database."""
+    monkeypatch.setenv("HIPTHRUST_DB", str(tmp_path / "hipthrust-test.db"))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / "xdg" / var.lower()))

@@ -1,0 +1,313 @@
+"""The rep detector: IMU samples in, protocol event records out. Integers only.
+
+    from hipthrust_core.detector import Detector
+    det = Detector(set_end_ms=20000)
+    buf = bytearray(protocol.MAX_RECORD)
+    if det.feed(t_ms, ax, ay, az, gx, gy, gz):     # ms, mg, 0.1 deg/s
+        n = det.pack_next(buf, seq)                # one record, 0 when none is left
+    det.end(t_ms)                                  # end of data: close an open set
+
+Pipeline per sample: vertical acceleration (vertical.Vertical) -> velocity by
+integration (mm/s) -> phase state machine on that velocity with thresholds
+relative to the set's own reps -> events in a preallocated queue (events.Events).
+
+Velocity drift is the hard part: real sets are touch-and-go, the bar is hardly
+ever still between reps. Drift is removed in three ways: while the bar is still
+the velocity is zero (and the residual teaches the bias); at every bottom the
+bar has come back to the height of the previous bottom, so the displacement of
+the whole cycle must be zero, which gives the bias ramp over the cycle (also
+used to correct that rep's figures); and each phase boundary is placed by
+backtracking through a short history ring to where the velocity crossed a small
+level, not where the confirming threshold was crossed.
+
+Fixed point: velocity in mm/s * 256, vertical acceleration and bias in mg/16,
+displacement in um, time in ms. Every intermediate stays below 2**30 in
+magnitude, and feed() allocates nothing on MicroPython.
+"""
+
+from array import array
+
+from hipthrust_core import protocol as P
+from hipthrust_core.compat import const
+from hipthrust_core.events import Events
+from hipthrust_core.ring import VelocityRing
+from hipthrust_core.vertical import Vertical
+
+# States of the phase machine.
+_BOTTOM = const(0)  # at the bottom (or idle): waiting for a concentric
+_UP = const(1)  # concentric in progress
+_TOP = const(2)  # top reached: hold, waiting for the eccentric
+_DOWN = const(3)  # eccentric in progress
+
+# Thresholds (mm/s, mm, ms). Relative ones scale with the set's own reps.
+_LVL_MIN = const(10)  # mm/s: boundary level floor (the speed where a phase starts/ends)
+_LVL_DIV = const(25)  # boundary level = reference peak speed / this (4 %)
+_CONF_MIN = const(45)  # mm/s: speed that confirms a phase, floor
+_CONF_DIV = const(5)  # confirming speed = reference peak / this
+_ROM_SET = const(60)  # mm: concentric rise that starts a set (walking bobs ~30 mm)
+_ROM_MIN = const(40)  # mm: smallest rise counted as a rep inside a set
+_ROM_FRAC = const(30)  # %: ... and at least this share of the set's full ROM
+_FULL_FRAC = const(80)  # %: a rep reaching this share of the set's ROM is full
+_DROP_MIN = const(20)  # mm: descent that confirms an eccentric
+_ROT_ROLL = const(39000)  # rad/65536 (0.6 rad): rotation in one rise = rolling the bar
+_ROT_REMOVED = const(98000)  # rad/65536 (1.5 rad) per ~1 s: bar taken off the hips
+_PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
+_EXTRAP = const(13)  # /16: share of the lvl..4 lvl gap extrapolated to zero
+_TAU_DET = const(2500)  # ms: leak of the detection velocity
+_TAU_RAW = const(30000)  # ms: leak of the measuring velocity
+_DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
+
+
+class Detector:
+    """Rep, phase and set detector (see the module docstring). set_end_ms: rest (ms)
+    after the last rep that ends a set."""
+
+    def __init__(self, set_end_ms=20000):
+        self.set_end_ms = set_end_ms
+        self.vert = Vertical()
+        self.ring = VelocityRing()
+        self.ev = Events()
+        self.t_prev = -1
+        self.v = 0  # vertical velocity for detection (leaky), mm/s * 256
+        self.vr = 0  # vertical velocity for measuring (barely leaky), mm/s * 256
+        self.t_b = 0  # result of _boundary(), ms
+        self.rot_win = 0  # rotation over the last ~1 s, rad/65536
+        self.rot_up = 0  # rotation since the current rise started
+        self.state = _BOTTOM
+        self.in_set = False
+        self.set_no = 0
+        self.reps = 0
+        self.full_reps = 0
+        self.rise = 0  # um risen since the velocity turned positive
+        self.drop = 0  # um dropped since the velocity turned negative
+        self.peak = 0  # mm/s, peak speed of the current phase
+        # Reference figures of the set's reps (mm/s, mm, ms).
+        self.ref_up = 0
+        self.ref_down = 0
+        self.ref_rom = 0
+        self.ref_conc = 0
+        # Boundaries of the current rep: times (ms) and ring sample numbers.
+        self.b = array("i", (0, 0, 0, 0))  # concentric start, top, eccentric start, bottom
+        self.bn = array("i", (0, 0, 0, 0))
+        self.last_end = 0  # ms, end of the set's last rep
+
+    # ------------------------------------------------------------ public
+    def feed(self, t_ms, ax, ay, az, gx, gy, gz):
+        """One IMU sample: t in ms, accel in mg, gyro in 0.1 deg/s. Returns the
+        number of events waiting for pack_next()."""
+        if self.t_prev < 0:
+            dt = 10
+        else:
+            dt = t_ms - self.t_prev
+            if dt < 1:
+                return self.ev.count  # repeated or backwards time stamp: ignore
+            if dt > _DT_MAX:
+                dt = _DT_MAX
+        self.t_prev = t_ms
+        vert = self.vert
+        av = vert.update(dt, ax, ay, az, gx, gy, gz)
+        # mg/16 * ms -> mm/s * 256: 9.80665e-3 * 256 / 16 = 643 / 4096
+        dv = (((av * dt) >> 4) * 643) >> 8
+        v = self.v + dv
+        vr = self.vr + dv
+        if vert.still:
+            # At rest the velocity is zero: pull both estimates there quickly.
+            v -= (v * dt + 50) // 100
+            vr -= (vr * dt + 50) // 100
+        else:
+            # Leaks: the detection velocity forgets drift within a few seconds; the
+            # measuring one (ring) only slowly, so a phase's shape survives and its
+            # drift is removed by the linear detrend between its end points.
+            v -= (v * dt + (_TAU_DET >> 1)) // _TAU_DET
+            vr -= (vr * dt + (_TAU_RAW >> 1)) // _TAU_RAW
+        self.v = _clamp(v, 1 << 27)
+        self.vr = _clamp(vr, 1 << 27)
+        vmm = self.v >> 8
+        step = (self.v * dt) >> 8  # um
+        self.ring.push(t_ms, self.vr, self.v)
+        rot = vert.rot
+        self.rot_win += rot - (self.rot_win * dt) // 1000
+        if vmm > 0:
+            self.rise += step
+            self.drop = 0
+            self.rot_up += rot
+        else:
+            self.drop -= step
+            self.rise = 0
+            self.rot_up = 0
+        if self.rise > 1 << 24:
+            self.rise = 1 << 24
+        if self.drop > 1 << 24:
+            self.drop = 1 << 24
+        if self.rot_up > 1 << 24:
+            self.rot_up = 1 << 24
+        self._machine(t_ms, vmm)
+        return self.ev.count
+
+    def pack_next(self, buf, seq):
+        """Pack the oldest pending event into buf (bytearray(protocol.MAX_RECORD)) with
+        sequence number seq. Returns its length, 0 when no event is pending."""
+        return self.ev.pack_next(buf, seq)
+
+    def pending(self):
+        """Number of events waiting for pack_next()."""
+        return self.ev.count
+
+    def end(self, t_ms):
+        """End of data at t_ms (ms): finish a rep in progress and close an open set."""
+        if self.state == _DOWN:
+            self._bottom(t_ms, self.ring.n)
+        elif self.state == _UP or self.state == _TOP:
+            self.state = _BOTTOM
+        if self.in_set:
+            self._set_end(P.END_REMOVED)
+        return self.ev.count
+
+    # ------------------------------------------------------------ phase machine
+    def _machine(self, t, vmm):
+        st = self.state
+        if st == _BOTTOM:
+            if self.in_set and t - self.last_end > self.set_end_ms:
+                self._set_end(P.END_REST)
+            if self.in_set and self.rot_win > _ROT_REMOVED:
+                self._set_end(P.END_REMOVED)
+            conf = self.ref_up // _CONF_DIV
+            if conf < _CONF_MIN:
+                conf = _CONF_MIN
+            if self.in_set:
+                need = self.ref_rom * _ROM_FRAC // 100
+                if need < _ROM_MIN:
+                    need = _ROM_MIN
+            else:
+                need = _ROM_SET
+            if vmm > conf and self.rise > need * 1000 and self.rot_up < _ROT_ROLL:
+                n = self._boundary(self._lvl(self.ref_up), True, False)
+                self.b[0] = self.t_b
+                self.bn[0] = n
+                if not self.in_set:
+                    self._set_start(self.t_b)
+                self.peak = vmm
+                self.state = _UP
+                self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, self.t_b, self.reps + 1, 0, 0, 0,
+                            0, 0, 0)
+        elif st == _UP:
+            if vmm > self.peak:
+                self.peak = vmm
+            lvl = self._lvl(self.peak)
+            if vmm <= lvl or t - self.b[0] > _PHASE_MAX:
+                self.bn[1] = self._boundary(lvl, False, True)
+                self.b[1] = self.t_b
+                self.state = _TOP
+                self.ev.put(P.T_PHASE, P.PH_TOP, self.t_b, self.reps + 1, 0, 0, 0, 0, 0, 0)
+                if self.ref_up == 0:
+                    self.ref_up = self.peak
+                else:
+                    self.ref_up += (self.peak - self.ref_up) >> 2
+        elif st == _TOP:
+            conf = self.ref_down // _CONF_DIV
+            if conf < _CONF_MIN:
+                conf = _CONF_MIN
+            if (vmm < -conf and self.drop > _DROP_MIN * 1000) or t - self.b[1] > _PHASE_MAX:
+                lvl = self._lvl(self.ref_down if self.ref_down else self.ref_up)
+                self.bn[2] = self._boundary(-lvl, False, False)
+                tb = self.t_b
+                if tb < self.b[1]:
+                    tb = self.b[1]
+                self.b[2] = tb
+                self.peak = -vmm
+                self.state = _DOWN
+                self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, tb, self.reps + 1, 0, 0, 0, 0, 0, 0)
+        else:  # _DOWN
+            if -vmm > self.peak:
+                self.peak = -vmm
+            lvl = self._lvl(self.peak)
+            if vmm >= -lvl or self.vert.still or t - self.b[2] > _PHASE_MAX:
+                if self.ref_down == 0:
+                    self.ref_down = self.peak
+                else:
+                    self.ref_down += (self.peak - self.ref_down) >> 2
+                n = self._boundary(-lvl, True, True)
+                self._bottom(self.t_b, n)
+
+    def _boundary(self, lvl, now_above, ending):
+        """Backtrack to where the velocity crossed lvl (mm/s) and again 4 lvl further
+        from zero; a phase's velocity leaves and approaches zero about
+        quadratically, so the true zero point lies about that gap beyond the lvl
+        crossing (after it for an ending phase, before it for a starting one).
+        Sets self.t_b (ms); returns the ring sample number at the lvl crossing."""
+        ring = self.ring
+        n = ring.cross(lvl << 8, now_above)
+        t1 = ring.t_cross
+        ring.cross(lvl << 10, now_above)
+        gap = t1 - ring.t_cross if ending else ring.t_cross - t1
+        if gap < 0:
+            gap = 0
+        elif gap > 400:
+            gap = 400
+        gap = (gap * _EXTRAP) >> 4
+        self.t_b = t1 + gap if ending else t1 - gap
+        return n
+
+    def _lvl(self, ref):
+        lvl = ref // _LVL_DIV
+        return lvl if lvl > _LVL_MIN else _LVL_MIN
+
+    def _bottom(self, t, n):
+        b = self.b
+        bn = self.bn
+        b[3] = t
+        bn[3] = n
+        self.state = _BOTTOM
+        rep = self.reps + 1
+        self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, rep, 0, 0, 0, 0, 0, 0)
+        # Concentric figures from the ring, drift removed by a linear detrend.
+        ring = self.ring
+        rom = ring.integrate(bn[0], bn[1]) // 1000  # mm
+        conc = b[1] - b[0]
+        if conc < 1:
+            conc = 1
+        mean = rom * 1000 // conc
+        peak = ring.peak
+        if rom < _ROM_MIN:
+            return  # too small after all (drift): not a rep
+        if self.ref_rom == 0:
+            self.ref_rom = rom
+        full = rom * 100 >= self.ref_rom * _FULL_FRAC
+        if full:
+            flags = P.RF_FULL
+            self.full_reps += 1
+            self.ref_rom += (rom - self.ref_rom) >> 2
+            if self.ref_conc == 0:
+                self.ref_conc = conc
+            else:
+                self.ref_conc += (conc - self.ref_conc) >> 2
+        elif self.ref_conc and conc * 2 > self.ref_conc * 3:
+            flags = P.RF_FAILED
+        else:
+            flags = P.RF_PARTIAL
+        self.reps = rep
+        self.last_end = t
+        self.ev.put(P.T_REP, rep, flags, b[0], conc, b[2] - b[1], t - b[2], rom, mean, peak)
+
+    def _set_start(self, t):
+        self.in_set = True
+        self.set_no = (self.set_no + 1) & 0xFF
+        self.reps = 0
+        self.full_reps = 0
+        self.ref_rom = 0
+        self.ref_conc = 0
+        self.last_end = t
+        self.ev.put(P.T_SET_START, self.set_no, t, 0, 0, 0, 0, 0, 0, 0)
+
+    def _set_end(self, reason):
+        self.in_set = False
+        self.ev.put(P.T_SET_END, self.set_no, self.last_end, self.reps, self.full_reps, reason,
+                    0, 0, 0, 0)
+
+
+def _clamp(v, lim):
+    if v > lim:
+        return lim
+    if v < -lim:
+        return -lim
+    return v

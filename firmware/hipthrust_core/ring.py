@@ -1,0 +1,116 @@
+"""History ring of (time, velocity, drift age) samples for the rep detector.
+
+    ring = VelocityRing()
+    ring.push(t_ms, v, age_ms)       # v in mm/s * 256
+    n = ring.cross(level, True)      # walk back to where v rose through level
+    ring.t_cross                     # ... that time, ms (interpolated)
+
+Boundaries are confirmed by thresholds some time after they happened; the ring
+lets the detector walk back to where the velocity really crossed a small level
+(the backtracked boundary) and integrate a finished phase (range of motion) with
+its drift removed. Samples are numbered by a running count `n`; the ring holds
+the last SIZE of them. Preallocated arrays, no allocation per call.
+"""
+
+from array import array
+
+from hipthrust_core.compat import const
+
+SIZE = const(1024)  # samples: 10 s at 100 Hz, 5 s at 200 Hz
+_MASK = const(1023)
+
+
+class VelocityRing:
+    """Ring of the last SIZE samples (see module doc)."""
+
+    def __init__(self):
+        self.t = array("i", bytes(4 * SIZE))
+        self.v = array("i", bytes(4 * SIZE))
+        self.vr = array("i", bytes(4 * SIZE))
+        self.n = 0  # number of samples pushed so far (the next sample's number)
+        self.t_cross = 0  # result of cross(), ms
+        self.peak = 0  # result of integrate(), mm/s
+
+    def push(self, t, vr, vd):
+        """Append one sample: t in ms, vr the measuring and vd the detection velocity
+        (mm/s * 256)."""
+        i = self.n & _MASK
+        self.t[i] = t
+        self.vr[i] = vr
+        self.v[i] = vd
+        self.n += 1
+        if self.n >= 0x3FFFFFFF:
+            self.n = SIZE  # keeps n in small-int range; older numbers become invalid
+
+    def oldest(self):
+        """Number of the oldest sample still held."""
+        o = self.n - SIZE
+        return o if o > 0 else 0
+
+    def cross(self, level, now_above):
+        """Walk back from the newest sample over samples on the same side of level
+        (v > level when now_above, else v <= level). Returns the number of the
+        earliest of them and sets t_cross to the interpolated crossing time (ms)."""
+        tt = self.t
+        vv = self.v
+        k = self.n - 1
+        stop = self.oldest()
+        while k > stop:
+            j = (k - 1) & _MASK
+            vj = vv[j]
+            if (vj > level) != now_above:
+                # crossing between j and k
+                i = k & _MASK
+                vi = vv[i]
+                dv = vi - vj
+                dtt = tt[i] - tt[j]
+                if dv == 0:
+                    self.t_cross = tt[i]
+                else:
+                    f = ((level - vj) << 10) // dv
+                    if f < 0:
+                        f = 0
+                    elif f > 1024:
+                        f = 1024
+                    self.t_cross = tt[j] + ((dtt * f) >> 10)
+                return k
+            k -= 1
+        self.t_cross = tt[k & _MASK]
+        return k
+
+    def integrate(self, n0, n1):
+        """Displacement (um) from sample n0 to n1 of the measuring velocity, its value
+        at both ends taken as drift (the bar is at rest at phase boundaries) and
+        removed by a linear detrend. Sets self.peak to the peak corrected speed (mm/s)."""
+        tt = self.t
+        vv = self.vr
+        o = self.oldest()
+        if n0 < o:
+            n0 = o
+        if n1 > self.n - 1:
+            n1 = self.n - 1
+        if n1 <= n0:
+            self.peak = 0
+            return 0
+        i0 = n0 & _MASK
+        t0 = tt[i0]
+        v0 = vv[i0] >> 8
+        span = tt[n1 & _MASK] - t0
+        if span < 1:
+            span = 1
+        slope = (((vv[n1 & _MASK] >> 8) - v0) << 10) // span  # mm/s per ms / 1024
+        total = 0
+        peak = 0
+        prev = 0
+        k = n0 + 1
+        while k <= n1:
+            j = k & _MASK
+            tj = tt[j] - t0
+            vj = (vv[j] >> 8) - v0 - ((slope * tj) >> 10)
+            if vj > peak:
+                peak = vj
+            total += ((vj + prev) * (tt[j] - tt[(k - 1) & _MASK])) >> 1
+            prev = vj
+            k += 1
+        self.peak = peak
+        return total

@@ -1,0 +1,1 @@
+"""Firmware-only package: app loop, BLE link, IMU drivers and board files."""

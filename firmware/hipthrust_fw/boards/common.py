@@ -1,0 +1,64 @@
+"""What the board files share: battery curve, button latch, product-wide IMU settings.
+
+    pct = battery_percent_from_mv(3870)          # -> 60
+    latch = ButtonLatch(machine, pin_id=37)       # active-low button with a pull-up
+    latch.pressed()                               # True once per press
+"""
+
+import time
+
+from hipthrust_core.compat import const
+
+ACCEL_G = const(8)  # accelerometer full scale (g): headroom for racking and dropping the bar
+GYRO_DPS = const(2000)  # gyroscope full scale (deg/s): a bar rolled into place spins fast
+DEBOUNCE_MS = const(50)
+
+# Single-cell LiPo, resting voltage (mV) -> state of charge (%), a typical curve for small
+# LiPo cells (e.g. the tables in Adafruit's and Nordic's fuel-gauge notes). Under load the
+# voltage sags by some 50-100 mV, so the percentage reads low while streaming: an estimate,
+# good to about 10 %.
+LIPO_CURVE = (
+    (4200, 100), (4150, 95), (4110, 90), (4080, 85), (4020, 80), (3980, 75), (3950, 70),
+    (3910, 65), (3870, 60), (3850, 55), (3840, 50), (3820, 45), (3800, 40), (3790, 35),
+    (3770, 30), (3750, 25), (3730, 20), (3710, 15), (3690, 10), (3610, 5), (3270, 0),
+)
+
+
+def battery_percent_from_mv(mv):
+    """Battery state of charge (int 0-100 %) from the cell voltage in mV (LIPO_CURVE)."""
+    if mv >= LIPO_CURVE[0][0]:
+        return 100
+    for i in range(1, len(LIPO_CURVE)):
+        v1, p1 = LIPO_CURVE[i]
+        if mv >= v1:
+            v0, p0 = LIPO_CURVE[i - 1]
+            return p1 + (p0 - p1) * (mv - v1) // (v0 - v1)
+    return 0
+
+
+class ButtonLatch:
+    """An active-low push button (to ground, pull-up): pressed() is True once per press.
+
+    The falling edge is caught by a pin interrupt, so a press between two polls of the
+    app loop is not missed; edges within DEBOUNCE_MS of the last one are contact bounce.
+    """
+
+    def __init__(self, machine, pin_id, pull_up=True):
+        pull = machine.Pin.PULL_UP if pull_up else None
+        self.pin = machine.Pin(pin_id, machine.Pin.IN, pull)
+        self._pressed = False
+        self._last = time.ticks_add(time.ticks_ms(), -DEBOUNCE_MS)  # a first press counts
+        self.pin.irq(handler=self._irq, trigger=machine.Pin.IRQ_FALLING)
+
+    def _irq(self, pin):
+        now = time.ticks_ms()
+        if time.ticks_diff(now, self._last) >= DEBOUNCE_MS:
+            self._pressed = True
+        self._last = now
+
+    def pressed(self):
+        """True if the button was pressed since the last call."""
+        if self._pressed:
+            self._pressed = False
+            return True
+        return False

@@ -1,0 +1,94 @@
+"""M5Stack M5StickC Plus2: ESP32-PICO-V3-02, MPU-6886, 200 mAh LiPo, 1.14" screen, buttons.
+
+    import machine
+    from hipthrust_fw.boards import m5stickc_plus2
+    board = m5stickc_plus2.Board(machine)    # holds the power on first
+    imu = board.imu(100)
+
+Pins from M5Stack's M5StickC Plus2 documentation and schematic. The board powers itself
+off unless GPIO4 (HOLD) is driven high right after boot, so the constructor does that
+first. Body frame (see drivers/imu_base.py): taken as the MPU-6886's own axes as soldered
+(AXES identity); the detector estimates the vertical itself, so only the handedness
+matters, which the driver checks. Check on a real unit: lying screen up it should read
+az = +1000 mg, standing on its USB end ax = +1000 mg; change AXES here if not.
+
+Screen: an ST7789V2 (135 x 240, SPI). There is no display driver in this firmware yet,
+so show() prints the rep count and phase to the serial console when they change (the
+USB log) and leaves the screen dark, which also saves about 20-40 mA of backlight.
+"""
+
+from hipthrust_fw.boards import common
+from hipthrust_fw.drivers.mpu6886 import MPU6886
+
+NAME = "m5stickc-plus2"
+ARCH = "xtensawin"  # mpy-cross -march for the ESP32's Xtensa LX6
+IMU = "MPU6886"
+IMU_ADDR = 0x68
+AXES = (1, 2, 3)  # body x, y, z from chip axes (signed, 1-based)
+I2C_ID = 0
+I2C_SCL = 22
+I2C_SDA = 21
+I2C_FREQ = 400000  # Hz; the MPU-6886 supports 400 kHz fast mode
+POWER_HOLD_PIN = 4  # HOLD: high keeps the board powered after the power button is released
+BUTTON_PIN = 37  # button A (front, below the screen): active low, pulled up on the board
+BATTERY_PIN = 38  # battery voltage through a 1:2 divider
+BATTERY_DIVIDER = 2
+LED_PIN = 19  # red LED (shared with the IR transmitter), on when high
+SCREEN = True  # ST7789V2 135 x 240 on SPI: MOSI 15, SCLK 13, DC 14, RST 12, CS 5, BL 27
+
+
+class Board:
+    """The M5StickC Plus2; `machine` is the machine module (real or the fake)."""
+
+    NAME = NAME
+    ARCH = ARCH
+
+    def __init__(self, machine):
+        self.machine = machine
+        # First thing: keep the power on, or the board switches off when the button is let go.
+        self.hold = machine.Pin(POWER_HOLD_PIN, machine.Pin.OUT, value=1)
+        self.i2c = machine.I2C(
+            I2C_ID, scl=machine.Pin(I2C_SCL), sda=machine.Pin(I2C_SDA), freq=I2C_FREQ
+        )
+        self._adc = machine.ADC(machine.Pin(BATTERY_PIN), atten=machine.ADC.ATTN_11DB)
+        self._button = common.ButtonLatch(machine, BUTTON_PIN)
+        self._led = machine.Pin(LED_PIN, machine.Pin.OUT, value=0)
+        self._shown = None
+
+    def imu(self, rate_hz):
+        """A configured MPU6886 at rate_hz (Hz). Raises OSError if the chip does not answer."""
+        return MPU6886(
+            self.i2c, addr=IMU_ADDR, rate_hz=rate_hz, accel_g=common.ACCEL_G,
+            gyro_dps=common.GYRO_DPS, axes=AXES,
+        )
+
+    def battery_mv(self):
+        """Battery voltage in mV (the ESP32 ADC's calibrated reading times the divider)."""
+        return self._adc.read_uv() * BATTERY_DIVIDER // 1000
+
+    def battery_percent(self):
+        """Battery charge, int 0-100 %, from its voltage (common.LIPO_CURVE)."""
+        return common.battery_percent_from_mv(self.battery_mv())
+
+    def button(self):
+        """True once per press of button A since the last call."""
+        return self._button.pressed()
+
+    def show(self, reps, phase):
+        """Rep count and phase name: printed to the console when they change (no driver)."""
+        if self._shown != (reps, phase):
+            self._shown = (reps, phase)
+            print("reps", reps, phase)
+
+    def identify(self):
+        """Blink the red LED three times (blocks about 0.3 s)."""
+        import time
+
+        for i in range(6):
+            self._led.value(1 - i % 2)
+            time.sleep_ms(50)
+        self._led.value(0)
+
+    def watchdog(self, timeout_ms):
+        """A started hardware watchdog (machine.WDT) that resets the board after timeout_ms."""
+        return self.machine.WDT(0, timeout=timeout_ms)

@@ -1,0 +1,85 @@
+"""Raspberry Pi Pico 2 W (RP2350 + CYW43439) with an LSM6DSOX breakout on I2C0.
+
+    import machine
+    from hipthrust_fw.boards import pico2w
+    board = pico2w.Board(machine)
+    imu = board.imu(104)
+
+Pins from the Pico 2 W pinout: I2C0 on GP4 (SDA) and GP5 (SCL). The Pico's own VSYS/3
+sense (GP29) shares its pin with the radio's SPI clock on the W, so the battery is read
+through an external 1:2 divider on GP26 (ADC0) instead (hardware/wiring.md). BOOTSEL is
+not a GPIO: the button is a push button from GP15 to ground. No screen. Body frame
+(drivers/imu_base.py): x towards the Pico's micro-USB connector, z up out of the breakout;
+the wiring guide mounts the breakout with its silkscreen +X arrow pointing away from the
+USB connector, so body x = chip -x, body y = chip -y.
+"""
+
+from hipthrust_fw.boards import common
+from hipthrust_fw.drivers.lsm6dsox import LSM6DSOX
+
+NAME = "pico2w"
+ARCH = "armv7emsp"  # mpy-cross -march for the RP2350's Cortex-M33 (single-precision FPU)
+IMU = "LSM6DSOX"
+IMU_ADDR = 0x6A
+AXES = (-1, -2, 3)
+I2C_ID = 0
+I2C_SCL = 5  # GP5
+I2C_SDA = 4  # GP4
+I2C_FREQ = 400000
+BUTTON_PIN = 15  # GP15 to ground, internal pull-up
+BATTERY_PIN = 26  # GP26 = ADC0, battery through the 1:2 divider of the wiring guide
+BATTERY_DIVIDER = 2
+ADC_REF_MV = 3300  # ADC full scale: the 3.3 V rail
+LED_PIN = "LED"  # the on-board LED hangs off the wireless chip
+SCREEN = False
+
+
+class Board:
+    """The Pico 2 W + LSM6DSOX; `machine` is the machine module (real or the fake)."""
+
+    NAME = NAME
+    ARCH = ARCH
+
+    def __init__(self, machine):
+        self.machine = machine
+        self.i2c = machine.I2C(
+            I2C_ID, scl=machine.Pin(I2C_SCL), sda=machine.Pin(I2C_SDA), freq=I2C_FREQ
+        )
+        self._adc = machine.ADC(machine.Pin(BATTERY_PIN))
+        self._button = common.ButtonLatch(machine, BUTTON_PIN)
+        self._led = machine.Pin(LED_PIN, machine.Pin.OUT, value=0)
+
+    def imu(self, rate_hz):
+        """A configured LSM6DSOX at rate_hz (Hz). Raises OSError if the chip does not answer."""
+        return LSM6DSOX(
+            self.i2c, addr=IMU_ADDR, rate_hz=rate_hz, accel_g=common.ACCEL_G,
+            gyro_dps=common.GYRO_DPS, axes=AXES,
+        )
+
+    def battery_mv(self):
+        """Battery voltage in mV (read_u16 against the 3.3 V reference, times the divider)."""
+        return (self._adc.read_u16() * ADC_REF_MV * BATTERY_DIVIDER + 32767) // 65535
+
+    def battery_percent(self):
+        """Battery charge, int 0-100 %, from its voltage (common.LIPO_CURVE)."""
+        return common.battery_percent_from_mv(self.battery_mv())
+
+    def button(self):
+        """True once per press of the GP15 button since the last call."""
+        return self._button.pressed()
+
+    def show(self, reps, phase):
+        """No screen on this board: nothing to do."""
+
+    def identify(self):
+        """Blink the on-board LED three times (blocks about 0.3 s)."""
+        import time
+
+        for i in range(6):
+            self._led.value(1 - i % 2)
+            time.sleep_ms(50)
+        self._led.value(0)
+
+    def watchdog(self, timeout_ms):
+        """A started hardware watchdog (machine.WDT); the RP2350 allows up to 8388 ms."""
+        return self.machine.WDT(0, timeout=min(timeout_ms, 8388))

@@ -1,0 +1,76 @@
+"""What both IMU drivers share: argument checks, the body frame, status codes, bus errors.
+
+    from hipthrust_fw.drivers.mpu6886 import MPU6886
+    imu = MPU6886(i2c, rate_hz=100, axes=(2, -1, 3))
+    out = array.array("i", bytes(4 * 6 * imu.MAX_BATCH))
+    n = imu.read(out)      # n samples: out[6*k:6*k+6] = ax, ay, az (mg), gx, gy, gz (0.1 deg/s)
+
+Body frame. Each board file defines it for its enclosure and passes the axis map here:
+right-handed; x along the long edge of the board towards its USB connector, z out of the
+top face (the screen, or the components of a bare board), y = z cross x. The
+accelerometer reads the specific force: +1000 mg on an axis pointing up when still. The
+gyroscope is positive for a counter-clockwise turn about an axis seen from its tip
+(right-hand rule). Both chips use these sign conventions in their own frames, so a board
+maps chip axes to body axes with a signed permutation that must be a proper rotation
+(determinant +1): a reflection would flip the sense of rotation between the gyroscope and
+the gravity vector, the axis bug DESIGN.md warns about. `axes=(2, -1, 3)` reads "body x is
+chip +y, body y is chip -x, body z is chip +z".
+"""
+
+from hipthrust_core.compat import const
+
+STATUS_OK = const(0)  # the last read talked to the chip
+STATUS_BUS_ERROR = const(1)  # the chip did not answer (no ACK, bus stuck): read() returns 0
+STATUS_CHIP_ERROR = const(2)  # the chip answered but with a wrong id or lost configuration
+
+MAX_BATCH = const(32)  # samples per read(): 0.32 s at 100 Hz; call again while it returns this
+
+IDENTITY = (1, 2, 3)
+
+
+def check_choice(name, value, allowed):
+    """Raise ValueError listing the allowed values unless value is one of them."""
+    if value not in allowed:
+        raise ValueError(
+            "{} must be one of {} (got {!r})".format(
+                name, ", ".join(str(a) for a in allowed), value
+            )
+        )
+
+
+def check_axes(axes):
+    """Validate a signed axis map; returns (index, sign) per body axis as a flat tuple.
+
+    axes: three ints, each +-1, +-2 or +-3 (chip x, y, z), every chip axis used once, and
+    the map a proper rotation (determinant +1). Raises ValueError otherwise.
+    """
+    if axes is None:
+        axes = IDENTITY
+    ok = len(axes) == 3 and sorted(abs(a) for a in axes) == [1, 2, 3]
+    if ok:
+        # Determinant of a signed permutation: parity of the permutation times the signs.
+        p = [abs(a) for a in axes]
+        inversions = (p[0] > p[1]) + (p[0] > p[2]) + (p[1] > p[2])
+        det = -1 if inversions % 2 else 1
+        for a in axes:
+            if a < 0:
+                det = -det
+        ok = det == 1
+    if not ok:
+        raise ValueError(
+            "axes must map chip axes 1..3 (signed) to body x, y, z as a proper rotation, "
+            "e.g. (1, 2, 3), (2, -1, 3) or (-1, -2, 3) (got {!r})".format(axes)
+        )
+    return (
+        abs(axes[0]) - 1, 1 if axes[0] > 0 else -1,
+        abs(axes[1]) - 1, 1 if axes[1] > 0 else -1,
+        abs(axes[2]) - 1, 1 if axes[2] > 0 else -1,
+    )
+
+
+def missing(chip, addr):
+    """The OSError for a chip that does not answer at addr."""
+    return OSError(
+        "{} not found at I2C address 0x{:02x} (no ACK): check wiring, power and the "
+        "board file".format(chip, addr)
+    )

@@ -1,0 +1,283 @@
+"""Fake `machine` for the MicroPython unix port, whose own lacks I2C, Pin, ADC and WDT.
+
+    import machine
+    from imu_models import MPU6886Model
+    machine.I2C.attach(0x68, MPU6886Model(source, clock_ms))   # before the board makes its bus
+    i2c = machine.I2C(0, scl=machine.Pin(22), sda=machine.Pin(21))
+    i2c.readfrom_mem(0x68, 0x75, 1)                             # -> b'\\x19'
+
+It sits on MICROPYPATH before the firmware and shadows the unix port's built-in `machine`.
+Signatures follow MicroPython's machine API (docs.micropython.org, library/machine.*).
+State the simulator or a test sets or inspects is class-level, so it is shared with the
+objects the firmware's board file creates: I2C.attach/detach (the devices on every bus),
+Pin.level/Pin.set_level (a pin's level; an external button), ADC.set_volts (the voltage on
+an ADC pin), WDT.feeds, RESETS. Never used on a real board.
+"""
+
+ENODEV = 19  # errno MicroPython's I2C raises when no device acknowledges its address
+
+
+class I2C:
+    """I2C controller; every instance sees the devices attached with I2C.attach()."""
+
+    _devices = {}
+
+    @classmethod
+    def attach(cls, addr, model):
+        """Connect a register model (see imu_models.py) at a 7-bit address."""
+        cls._devices[addr] = model
+
+    @classmethod
+    def detach(cls, addr=None):
+        """Disconnect the device at addr (all devices when None): it stops acknowledging."""
+        if addr is None:
+            cls._devices.clear()
+        else:
+            cls._devices.pop(addr, None)
+
+    def __init__(self, id=-1, *, scl=None, sda=None, freq=400000, timeout=50000):
+        self.id = id
+        self.scl = scl
+        self.sda = sda
+        self.freq = freq
+        self.timeout = timeout
+
+    def init(self, *, scl=None, sda=None, freq=400000, timeout=50000):
+        self.__init__(self.id, scl=scl, sda=sda, freq=freq, timeout=timeout)
+
+    def deinit(self):
+        pass
+
+    def _dev(self, addr):
+        dev = I2C._devices.get(addr)
+        if dev is None:
+            raise OSError(ENODEV)
+        return dev
+
+    def scan(self):
+        return sorted(a for a in I2C._devices if 0x08 <= a <= 0x77)
+
+    # Memory (register) operations: write the register address, then read or write.
+    def readfrom_mem(self, addr, memaddr, nbytes, *, addrsize=8):
+        buf = bytearray(nbytes)
+        self._dev(addr).read_into(memaddr, buf)
+        return bytes(buf)
+
+    def readfrom_mem_into(self, addr, memaddr, buf, *, addrsize=8):
+        self._dev(addr).read_into(memaddr, buf)
+
+    def writeto_mem(self, addr, memaddr, buf, *, addrsize=8):
+        self._dev(addr).write(memaddr, buf)
+
+    # Plain transfers: the first byte written sets the register pointer, like the chips.
+    def writeto(self, addr, buf, stop=True):
+        dev = self._dev(addr)
+        if len(buf):
+            dev.pointer = buf[0]
+            if len(buf) > 1:
+                dev.write(buf[0], memoryview(buf)[1:])
+        return len(buf)
+
+    def writevto(self, addr, vector, stop=True):
+        data = bytearray()
+        for b in vector:
+            data.extend(b)
+        return self.writeto(addr, data, stop)
+
+    def readfrom(self, addr, nbytes, stop=True):
+        buf = bytearray(nbytes)
+        self.readfrom_into(addr, buf, stop)
+        return bytes(buf)
+
+    def readfrom_into(self, addr, buf, stop=True):
+        dev = self._dev(addr)
+        dev.read_into(getattr(dev, "pointer", 0), buf)
+
+
+class Pin:
+    """GPIO pin; the level of each pin id is shared by every Pin object of that id."""
+
+    IN = 1
+    OUT = 3
+    OPEN_DRAIN = 7
+    PULL_UP = 1
+    PULL_DOWN = 2
+    IRQ_RISING = 1
+    IRQ_FALLING = 2
+
+    _levels = {}  # id -> level driven by the firmware (OUT) or from outside (IN)
+    _external = {}  # id -> level an external circuit drives (a button)
+    _pins = {}  # id -> the last Pin object made for it (for irq handlers)
+
+    @classmethod
+    def level(cls, id):
+        """The level of pin id as the outside world sees it (None if never set)."""
+        if id in cls._external:
+            return cls._external[id]
+        return cls._levels.get(id)
+
+    @classmethod
+    def set_level(cls, id, level):
+        """Drive an input from outside (a button to ground: 0); None releases it."""
+        before = cls._read(id)
+        if level is None:
+            cls._external.pop(id, None)
+        else:
+            cls._external[id] = 1 if level else 0
+        after = cls._read(id)
+        pin = cls._pins.get(id)
+        if pin is not None and pin._handler is not None and before != after:
+            edge = Pin.IRQ_RISING if after else Pin.IRQ_FALLING
+            if pin._trigger & edge:
+                pin._handler(pin)
+
+    @classmethod
+    def _read(cls, id):
+        if id in cls._external:
+            return cls._external[id]
+        pin = cls._pins.get(id)
+        if pin is not None and pin.mode == Pin.IN:
+            return 1 if pin.pull == Pin.PULL_UP else 0
+        return cls._levels.get(id, 0)
+
+    @classmethod
+    def reset_all(cls):
+        """Forget every pin (between tests)."""
+        cls._levels.clear()
+        cls._external.clear()
+        cls._pins.clear()
+
+    def __init__(self, id, mode=-1, pull=-1, *, value=None, drive=None, alt=None):
+        self.id = id
+        self.mode = None
+        self.pull = None
+        self._handler = None
+        self._trigger = 0
+        Pin._pins[id] = self
+        self.init(mode, pull, value=value)
+
+    def init(self, mode=-1, pull=-1, *, value=None, drive=None, alt=None):
+        if mode != -1:
+            self.mode = mode
+        if pull != -1:
+            self.pull = pull
+        if value is not None:
+            Pin._levels[self.id] = 1 if value else 0
+
+    def value(self, x=None):
+        if x is None:
+            return Pin._read(self.id)
+        Pin._levels[self.id] = 1 if x else 0
+        return None
+
+    __call__ = value
+
+    def on(self):
+        self.value(1)
+
+    def off(self):
+        self.value(0)
+
+    def irq(self, handler=None, trigger=IRQ_FALLING | IRQ_RISING, *, hard=False):
+        self._handler = handler
+        self._trigger = trigger
+        return None
+
+    def __repr__(self):
+        return "Pin({})".format(self.id)
+
+
+def _pin_id(pin):
+    return pin.id if isinstance(pin, Pin) else pin
+
+
+class ADC:
+    """Analog input; ADC.set_volts(pin, v) sets the voltage on a pin (default 1.9 V)."""
+
+    ATTN_0DB = 0
+    ATTN_2_5DB = 1
+    ATTN_6DB = 2
+    ATTN_11DB = 3
+    WIDTH_12BIT = 3
+    DEFAULT_VOLTS = 1.9  # a 3.8 V battery behind a 1:2 divider
+    FULL_SCALE = 3.3  # volts at read_u16() == 65535
+
+    _volts = {}
+
+    @classmethod
+    def set_volts(cls, pin, volts):
+        """Set the voltage (V) that ADC reads on pin (an id or a Pin)."""
+        cls._volts[_pin_id(pin)] = volts
+
+    def __init__(self, pin, *, atten=None):
+        self.pin = _pin_id(pin)
+        self.atten = atten
+
+    def init(self, *, atten=None):
+        self.atten = atten
+
+    def _v(self):
+        return ADC._volts.get(self.pin, ADC.DEFAULT_VOLTS)
+
+    def read_u16(self):
+        raw = int(self._v() / ADC.FULL_SCALE * 65535 + 0.5)
+        return max(0, min(65535, raw))
+
+    def read_uv(self):
+        return int(self._v() * 1000000 + 0.5)
+
+
+class WDT:
+    """Watchdog: records its timeout and how often it was fed (WDT.feeds)."""
+
+    feeds = 0
+    instances = []
+
+    def __init__(self, id=0, timeout=5000):
+        self.id = id
+        self.timeout = timeout
+        WDT.instances.append(self)
+
+    def feed(self):
+        WDT.feeds += 1
+
+
+RESETS = []  # one entry per machine.reset() call
+
+
+def reset():
+    """Record the reset and stop the program (a board would reboot)."""
+    RESETS.append("reset")
+    raise SystemExit("machine.reset()")
+
+
+def soft_reset():
+    RESETS.append("soft_reset")
+    raise SystemExit("machine.soft_reset()")
+
+
+def unique_id():
+    """Six bytes, like an ESP32's factory MAC."""
+    return b"\x24\x0a\xc4\x00\x1a\x2b"
+
+
+_freq = [240000000]
+
+
+def freq(hz=None):
+    if hz is None:
+        return _freq[0]
+    _freq[0] = hz
+    return None
+
+
+def idle():
+    pass
+
+
+def disable_irq():
+    return 0
+
+
+def enable_irq(state=0):
+    pass

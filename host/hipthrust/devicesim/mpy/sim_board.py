@@ -1,0 +1,139 @@
+"""A simulated board for the unix port: a real board file on the fake `machine`.
+
+    import sim_board
+    board = sim_board.SimBoard("session.csv", speed=50, name="m5stickc-plus2")
+    import main
+    main.run(board=board, clock=board.clock, until=board.finished, model=board.NAME)
+
+The real board file (hipthrust_fw.boards.<name>) makes its I2C bus, pins and ADC from
+the fake `machine`, and its real IMU driver talks to the register model of its chip
+(imu_models.py), which reads the motion from a raw CSV file (docs/raw-format.md: t_s,
+g, deg/s, in the sensor's axes), streamed line by line so a long session fits a
+100 KB heap. Time is the SimClock: it advances only when the app sleeps, so every
+run is the same whatever the machine's load, and it is paced to `speed` times real
+time (speed 0: as fast as the interpreter goes).
+"""
+
+import time
+
+import asyncio
+import machine
+from imu_models import LSM6DSOXModel, MPU6886Model
+
+from hipthrust_fw import boards
+
+_MODELS = {"MPU6886": MPU6886Model, "LSM6DSOX": LSM6DSOXModel}
+
+
+class SimClock:
+    """Simulated ms clock: ticks_ms() is the simulated time, sleep_ms() advances it and
+    waits (ms / speed) of real time, so the simulation keeps pace with speed x real."""
+
+    def __init__(self, speed=1.0, start_ms=1000):
+        self.speed = speed
+        self.t = start_ms
+        self._start_ms = start_ms
+        self._real0 = time.ticks_ms()
+
+    def ticks_ms(self):
+        return self.t
+
+    async def sleep_ms(self, ms):
+        self.t += ms
+        if self.speed > 0:
+            due = int((self.t - self._start_ms) / self.speed)
+            wait = due - time.ticks_diff(time.ticks_ms(), self._real0)
+            await asyncio.sleep_ms(wait if wait > 0 else 0)
+        else:
+            await asyncio.sleep_ms(0)  # let the radio's task run
+
+
+class CsvMotion:
+    """The model's motion source: source(t_ms) -> (ax, ay, az in g, gx, gy, gz in deg/s),
+    linearly interpolated between the file's rows; time 0 of the file is t0_ms on the
+    clock. After the last row it repeats the last values and sets `done`."""
+
+    def __init__(self, path, t0_ms):
+        self._f = open(path)
+        header = self._f.readline().strip()
+        if not header.startswith("t_s,"):
+            raise ValueError(path + ": not a raw CSV file (no t_s header)")
+        self.t0_ms = t0_ms
+        self.done = False
+        self.rows = 0
+        self._a = self._row()
+        self._b = self._row()
+        if self._a is None:
+            raise ValueError(path + ": no samples")
+        if self._b is None:
+            self._b = self._a
+
+    def _row(self):
+        while True:
+            line = self._f.readline()
+            if not line:
+                return None
+            line = line.strip()
+            if line:
+                break
+        self.rows += 1
+        v = [float(x) for x in line.split(",")]
+        v[0] = v[0] * 1000.0
+        return v
+
+    def __call__(self, t_ms):
+        t = t_ms - self.t0_ms
+        while t > self._b[0] and not self.done:
+            nxt = self._row()
+            if nxt is None:
+                self.done = True
+                break
+            self._a = self._b
+            self._b = nxt
+        a, b = self._a, self._b
+        if self.done or t >= b[0]:
+            return (b[1], b[2], b[3], b[4], b[5], b[6])
+        if t <= a[0] or b[0] <= a[0]:
+            return (a[1], a[2], a[3], a[4], a[5], a[6])
+        f = (t - a[0]) / (b[0] - a[0])
+        return (a[1] + f * (b[1] - a[1]), a[2] + f * (b[2] - a[2]), a[3] + f * (b[3] - a[3]),
+                a[4] + f * (b[4] - a[4]), a[5] + f * (b[5] - a[5]), a[6] + f * (b[6] - a[6]))
+
+
+class SimBoard:
+    """The board file `name` running on the fake machine, its IMU model fed from the
+    raw CSV at motion_path; `clock` is the SimClock everything runs on."""
+
+    def __init__(self, motion_path, speed=1.0, name=boards.DEFAULT):
+        self.clock = SimClock(speed)
+        module = boards.load(name)
+        self.NAME = module.NAME
+        self.motion = CsvMotion(motion_path, self.clock.ticks_ms())
+        self.model = _MODELS[module.IMU](self.motion, self.clock.ticks_ms)
+        machine.I2C.attach(module.IMU_ADDR, self.model)
+        self.board = module.Board(machine)
+
+    def finished(self):
+        """True once the motion file has been played to its end."""
+        return self.motion.done
+
+    # The board interface, passed through to the real board file.
+    def imu(self, rate_hz):
+        return self.board.imu(rate_hz)
+
+    def battery_percent(self):
+        return self.board.battery_percent()
+
+    def button(self):
+        return self.board.button()
+
+    def show(self, reps, phase):
+        self.board.show(reps, phase)
+
+    def identify(self):
+        fn = getattr(self.board, "identify", None)
+        if fn is not None:
+            fn()
+
+    def watchdog(self, timeout_ms):
+        return self.board.watchdog(timeout_ms)

@@ -1,0 +1,29 @@
+"""Device simulator entry: run the unchanged firmware (main.py) on a SimBoard.
+
+    micropython -X heapsize=100K sim_main.py MOTION.csv [SPEED] [BOARD]
+
+SPEED: simulated seconds per real second (0: as fast as possible; default 1).
+BOARD: a board name of hipthrust_fw.boards (default m5stickc-plus2).
+The radio is the fake `bluetooth` (HIPTHRUST_RADIO: socket of the fake BlueZ).
+"""
+
+import sys
+
+import sim_board
+
+
+def _main(argv):
+    if len(argv) < 2:
+        print("usage: sim_main.py MOTION.csv [SPEED] [BOARD]")
+        sys.exit(2)
+    speed = float(argv[2]) if len(argv) > 2 else 1.0
+    name = argv[3] if len(argv) > 3 else sim_board.boards.DEFAULT
+    board = sim_board.SimBoard(argv[1], speed=speed, name=name)
+    print("sim: board {} motion {} speed {}".format(board.NAME, argv[1], speed))
+    import main
+
+    main.run(board=board, clock=board.clock, until=board.finished, model=board.NAME)
+    print("sim: exit")
+
+
+_main(sys.argv)

