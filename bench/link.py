@@ -97,8 +97,15 @@ class _StandIn:
         cmd = P.parse_command(data)
         if cmd.cmd == P.C_RESEND:
             self.t0 = time.perf_counter()
-            for d in self.data[cmd.a:]:
-                self.bluez.notify(self.p, H_EVENTS, d)
+            asyncio.ensure_future(self._send(self.data[cmd.a:]))
+
+    async def _send(self, data):
+        # Paced like the firmware's link (a few records per tick), never a single burst
+        # that the bus daemon would have to queue whole.
+        for i, d in enumerate(data):
+            self.bluez.notify(self.p, H_EVENTS, d)
+            if i % 8 == 7:
+                await asyncio.sleep(0)
 
 
 async def _bench_bleak(n, folder):

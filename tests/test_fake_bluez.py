@@ -355,3 +355,31 @@ def test_threaded_radio_serves_a_client_in_another_loop(monkeypatch):
         assert found is not None and found.name == "Other"
         assert radio.device_counters(OTHER)["advertisements"] > 0
         assert radio.env["HIPTHRUST_RADIO"] == radio.socket_path
+
+
+def test_a_burst_of_notifications_arrives_complete_and_in_order(monkeypatch):
+    # dbus-fast drops its bus connection if a send finds the socket full; the bridge
+    # must hold back instead (FakeBluez.wait_writable), never lose the link or a record
+    count = 5000
+
+    async def body(radio, dev):
+        got = []
+        done = asyncio.Event()
+
+        def on_event(_char, data):
+            got.append(int.from_bytes(data[:2], "little"))
+            if len(got) == count:
+                done.set()
+
+        async with BleakClient(await find(), timeout=CAP) as client:
+            await client.start_notify(P.EVENTS_UUID, on_event)
+            for seq in range(count):  # one write: the bridge sees a single burst
+                dev._writer.write(b'{"op":"notify","conn":%d,"handle":3,"data":"%s"}\n' % (
+                    dev.conn, (seq.to_bytes(2, "little") + bytes(18)).hex().encode()))
+            await dev._writer.drain()
+            await asyncio.wait_for(done.wait(), 30)
+            assert client.is_connected
+        assert got == list(range(count))
+        assert radio.counters["notifications_forwarded"] == count
+
+    run_with_radio(monkeypatch, body)

@@ -125,7 +125,7 @@ HOST = textwrap.dedent("""
 def test_killed_host_leaves_the_link_up_and_a_new_host_takes_over(monkeypatch):
     with ThreadedFakeRadio() as radio:
         monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", radio.bus_address)
-        dev = radio._run(StandInDevice(radio.radio).__aenter__(), CAP)
+        dev = radio.run(StandInDevice(radio.radio).__aenter__(), CAP)
         try:
             radio.wait_for_device(CAP)
             host = subprocess.Popen([sys.executable, "-c", HOST, ADDRESS, P.EVENTS_UUID],
@@ -152,10 +152,10 @@ def test_killed_host_leaves_the_link_up_and_a_new_host_takes_over(monkeypatch):
                 async with BleakClient(device, timeout=CAP) as client:
                     await client.start_notify(P.EVENTS_UUID, lambda _c, d: got.put_nowait(d))
                     await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
-                        dev.notify(b"\x07"), radio._loop))
+                        dev.notify(b"\x07"), radio.loop))
                     return await asyncio.wait_for(got.get(), CAP)
 
             assert asyncio.run(new_host()) == b"\x07"
             assert len(dev.connects) == 1  # the new host reused the link
         finally:
-            radio._run(dev.close(), CAP)
+            radio.run(dev.close(), CAP)

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hipthrust.errors import InputFileError
 from hipthrust.rawfile import HEADER, read_raw_csv, to_ints, write_raw_csv
@@ -121,3 +123,28 @@ def test_write_refuses_what_could_not_be_read(tmp_path):
     with pytest.raises(ValueError):
         write_raw_csv(path, np.array([[0.0] * 6 + [np.nan]]))
     assert not path.exists()
+
+
+_FIELD = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-10**6, 10**6).map(str),
+    st.text(alphabet=" ,.-+eE0123456789naifx\"'\t", max_size=8),
+)
+_LINE = st.lists(_FIELD, min_size=0, max_size=9).map(",".join)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(_LINE, max_size=6))
+def test_any_content_reads_or_fails_with_one_line(tmp_path, lines):
+    """Whatever follows the header, the reader returns finite samples with increasing
+    times or raises InputFileError naming the file; never another exception."""
+    path = tmp_path / "fuzz.csv"
+    path.write_text("\n".join([HEADER, *lines]) + "\n")
+    try:
+        samples = read_raw_csv(path)
+    except InputFileError as err:
+        assert "\n" not in str(err) and str(path) in str(err)
+        return
+    assert samples.shape[1] == 7 and len(samples) >= 1
+    assert np.isfinite(samples).all() and (np.diff(samples[:, 0]) > 0).all()

@@ -253,6 +253,14 @@ def test_options_are_validated():
         simulate_session(1, sets=0)
     with pytest.raises(ValueError):
         simulate_set(1, tempo_style="sloppy")
+    with pytest.raises(ValueError):
+        simulate_set(-3)
+    with pytest.raises(ValueError):
+        simulate_set(1, rom_m=0.6)
+    with pytest.raises(ValueError):
+        simulate_set(1, mounting=[[1, 0, 0], [0, 1, 0], [0, 0, -1]])  # a mirror
+    swap = [[0, 1, 0], [0, 0, 1], [1, 0, 0]]  # a proper rotation: accepted
+    assert simulate_set(1, rate_hz=50.0, mounting=swap)[1]["imu"]["mounting"] == swap
 
 
 def test_fixed_options():

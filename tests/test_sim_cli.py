@@ -33,6 +33,16 @@ def test_simulate_json_summary(tmp_path, capsys):
     assert summary["samples"] == len(read_raw_csv(out))
 
 
+def test_ideal_motion_file(tmp_path, capsys):
+    out = tmp_path / "motion.csv"
+    assert main(["simulate", str(out), "--sets", "1", "--rate", "200", "--ideal"]) == 0
+    samples = read_raw_csv(out)
+    assert samples[0, 0] == 0.0
+    assert abs(samples[1:, 0] - samples[:-1, 0] - 0.005).max() < 1e-9  # regular 5 ms
+    truth = json.loads(truth_path(out).read_text())
+    assert truth["imu"]["errors"] is False and truth["clock"]["clock_error"] == 0.0
+
+
 def test_same_seed_same_files(tmp_path, capsys):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     main(["simulate", str(a), "--seed", "9", "--sets", "1"])
@@ -48,6 +58,7 @@ def test_same_seed_same_files(tmp_path, capsys):
         (["--rate", "250"], "Error: --rate must be 50-200 Hz, not 250"),
         (["--sets", "0"], "Error: --sets must be 1-10, not 0"),
         (["--sets", "11"], "Error: --sets must be 1-10, not 11"),
+        (["--seed", "-1"], "Error: --seed must be 0 or more, not -1"),
     ],
 )
 def test_bad_options_exit_2_and_write_nothing(tmp_path, capsys, args, message):

@@ -10,9 +10,9 @@ import pytest
 
 from hipthrust.sim import set_motion, simulate_set
 from hipthrust.sim.motion import G0, Motion, rotation
-from hipthrust.sim.tracks import Track, step_shape
+from hipthrust.sim.tracks import Knocks, Track, step_shape
 
-IDEAL = dict(errors=False, regular=True, clock_error=False)
+IDEAL = dict(errors=False, regular=True, clock_error=False, lowpass=False)
 
 
 def _expm(v):
@@ -42,7 +42,8 @@ def _up_in_sensor_frame(samples):
 
 @pytest.fixture(scope="module")
 def ideal_set():
-    samples, truth = simulate_set(21, rate_hz=200.0, distractors=False, **IDEAL)
+    samples, truth = simulate_set(21, rate_hz=200.0, distractors=False, tempo_style="controlled",
+                                  **IDEAL)
     return samples, truth, _up_in_sensor_frame(samples)
 
 
@@ -183,3 +184,46 @@ def test_bar_is_never_perfectly_still_on_the_hips(ideal_set):
         m = (t > r["concentric_end_s"] + 0.1) & (t < r["eccentric_start_s"] - 0.1)
         spread = samples[m, 1:4].std(axis=0).max()
         assert 1e-4 < spread < 0.05  # tremor: small but real, with a perfect sensor
+
+
+def test_lowpass_reading_is_the_window_average():
+    motion = set_motion(13, distractors=False, **IDEAL)
+    _, truth = simulate_set(13, rate_hz=100.0, distractors=False, **IDEAL)
+    r = truth["sets"][0]["reps"][0]
+    window = 0.01
+    t = np.linspace(r["concentric_start_s"], r["eccentric_end_s"], 40)
+    acc, gyro = motion.imu(t, window)
+    sub = t[:, None] - window * (np.arange(200) + 0.5)[None, :] / 200  # midpoints
+    acc_sub, gyro_sub = motion.imu(sub.ravel())
+    acc_mean = acc_sub.reshape(40, 200, 3).mean(axis=1)
+    gyro_mean = gyro_sub.reshape(40, 200, 3).mean(axis=1)
+    assert np.abs(acc - acc_mean).max() < 2e-3  # g; the pad turns a little in 10 ms
+    assert (np.abs(gyro - gyro_mean) < 0.05 + 0.002 * np.abs(gyro_mean)).all()  # deg/s
+
+
+def test_rom_from_filtered_noiseless_samples_at_100_hz():
+    options = dict(IDEAL, lowpass=True)
+    samples, truth = simulate_set(21, rate_hz=100.0, distractors=False, **options)
+    ups = _up_in_sensor_frame(samples)
+    t = samples[:, 0]
+    vertical = (np.einsum("ni,ni->n", samples[:, 1:4], ups) - 1.0) * G0
+    for r in truth["sets"][0]["reps"]:
+        i0 = np.searchsorted(t, r["concentric_start_s"])
+        i1 = np.searchsorted(t, r["concentric_end_s"]) + 1  # readings lag by half a period
+        tt, aa = t[i0:i1 + 1], vertical[i0:i1 + 1]
+        v = np.concatenate([[0.0], np.cumsum(0.5 * (aa[1:] + aa[:-1]) * np.diff(tt))])
+        z = np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * np.diff(tt))])
+        assert z[-1] == pytest.approx(r["rom_m"], abs=0.01, rel=0.03)
+
+
+def test_knock_rings_and_dies_away_in_any_time_order():
+    knocks = Knocks()
+    knocks.add(1.0, (0.0, 0.0, 1e-4), 0.001, 25.0, 0.02)
+    t = np.linspace(0.0, 3.0, 3001)
+    xyz, pitch = knocks(t)
+    assert np.abs(xyz[t <= 1.0]).max() == 0.0 and np.abs(xyz[t > 1.6]).max() < 1e-9
+    assert np.abs(xyz[:, 2]).max() > 3e-5 and np.abs(xyz[:, :2]).max() == 0.0
+    shuffled = np.random.default_rng(1).permutation(t)
+    xyz_s, pitch_s = knocks(shuffled)
+    order = np.argsort(shuffled)
+    assert np.array_equal(xyz_s[order], xyz) and np.array_equal(pitch_s[order], pitch)

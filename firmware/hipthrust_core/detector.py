@@ -53,7 +53,10 @@ _ROT_ROLL = const(39000)  # rad/65536 (0.6 rad): rotation in one rise = rolling 
 _ROT_REMOVED = const(98000)  # rad/65536 (1.5 rad) per ~1 s: bar taken off the hips
 _PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
 _EXTRAP = const(13)  # /16: share of the lvl..4 lvl gap extrapolated to zero
-_TAU_DET = const(2500)  # ms: leak of the detection velocity
+_TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
+_TAU_AVM = const(3000)  # ms: mean of the vertical acceleration taken as bias
+_TAU_AVM_STILL = const(300)  # ms: ... while still
+_TAU_DET = const(2000)  # ms: leak of the detection velocity
 _TAU_RAW = const(30000)  # ms: leak of the measuring velocity
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 
@@ -70,6 +73,8 @@ class Detector:
         self.t_prev = -1
         self.v = 0  # vertical velocity for detection (leaky), mm/s * 256
         self.vr = 0  # vertical velocity for measuring (barely leaky), mm/s * 256
+        self.avm = 0  # slow mean of the vertical acceleration, mg/1024
+        self.vslow = 0  # self.v smoothed over ~0.1 s (plateau test), mm/s * 256
         self.t_b = 0  # result of _boundary(), ms
         self.rot_win = 0  # rotation over the last ~1 s, rad/65536
         self.rot_up = 0  # rotation since the current rise started
@@ -106,10 +111,18 @@ class Detector:
         self.t_prev = t_ms
         vert = self.vert
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
+        # What is left of the accelerometer's bias after the gravity estimate depends
+        # on how the bar is pitched (tens of mg): remove the slow mean of the vertical
+        # acceleration (over a few reps it must average to zero) before integrating.
+        if vert.still:
+            self.avm += (((av << 6) - self.avm) // _TAU_AVM_STILL) * dt
+        else:
+            self.avm += (((av << 6) - self.avm) // _TAU_AVM) * dt
+        avd = av - (self.avm >> 6)
         # mg/16 * ms -> mm/s * 256: 9.80665e-3 * 256 / 16 = 643 / 4096
         dv = (((av * dt) >> 4) * 643) >> 8
-        v = self.v + dv
         vr = self.vr + dv
+        v = self.v + ((((avd * dt) >> 4) * 643) >> 8)
         if vert.still:
             # At rest the velocity is zero: pull both estimates there quickly.
             v -= (v * dt + 50) // 100
@@ -123,6 +136,7 @@ class Detector:
         self.v = _clamp(v, 1 << 27)
         self.vr = _clamp(vr, 1 << 27)
         vmm = self.v >> 8
+        self.vslow += ((self.v - self.vslow) * dt) // _TAU_SLOW
         step = (self.v * dt) >> 8  # um
         self.ring.push(t_ms, self.vr, self.v)
         rot = vert.rot
@@ -181,7 +195,7 @@ class Detector:
             else:
                 need = _ROM_SET
             if vmm > conf and self.rise > need * 1000 and self.rot_up < _ROT_ROLL:
-                n = self._boundary(self._lvl(self.ref_up), True, False)
+                n = self._boundary(0, self._lvl(self.ref_up), True, False)
                 self.b[0] = self.t_b
                 self.bn[0] = n
                 if not self.in_set:
@@ -194,9 +208,14 @@ class Detector:
             if vmm > self.peak:
                 self.peak = vmm
             lvl = self._lvl(self.peak)
-            if vmm <= lvl or t - self.b[0] > _PHASE_MAX:
-                self.bn[1] = self._boundary(lvl, False, True)
+            # The top: the speed fell to the boundary level, or it stopped changing at a
+            # low value (a hold whose velocity carries some drift: that value is zero).
+            flat = self._flat(vmm, self.peak)
+            if vmm <= lvl or flat or t - self.b[0] > _PHASE_MAX:
+                base = vmm if flat and vmm > 0 else 0
+                self.bn[1] = self._boundary(base, lvl, False, True)
                 self.b[1] = self.t_b
+                self._rezero(base, self.bn[1])
                 self.state = _TOP
                 self.ev.put(P.T_PHASE, P.PH_TOP, self.t_b, self.reps + 1, 0, 0, 0, 0, 0, 0)
                 if self.ref_up == 0:
@@ -207,9 +226,12 @@ class Detector:
             conf = self.ref_down // _CONF_DIV
             if conf < _CONF_MIN:
                 conf = _CONF_MIN
-            if (vmm < -conf and self.drop > _DROP_MIN * 1000) or t - self.b[1] > _PHASE_MAX:
+            need = self.ref_rom * 15 // 100
+            if need < _DROP_MIN:
+                need = _DROP_MIN
+            if (vmm < -conf and self.drop > need * 1000) or t - self.b[1] > _PHASE_MAX:
                 lvl = self._lvl(self.ref_down if self.ref_down else self.ref_up)
-                self.bn[2] = self._boundary(-lvl, False, False)
+                self.bn[2] = self._boundary(0, -lvl, False, False)
                 tb = self.t_b
                 if tb < self.b[1]:
                     tb = self.b[1]
@@ -221,24 +243,44 @@ class Detector:
             if -vmm > self.peak:
                 self.peak = -vmm
             lvl = self._lvl(self.peak)
-            if vmm >= -lvl or self.vert.still or t - self.b[2] > _PHASE_MAX:
+            flat = self._flat(-vmm, self.peak)
+            if vmm >= -lvl or flat or self.vert.still or t - self.b[2] > _PHASE_MAX:
                 if self.ref_down == 0:
                     self.ref_down = self.peak
                 else:
                     self.ref_down += (self.peak - self.ref_down) >> 2
-                n = self._boundary(-lvl, True, True)
+                base = vmm if flat and vmm < 0 else 0
+                n = self._boundary(base, -lvl, True, True)
+                self._rezero(base, n)
                 self._bottom(self.t_b, n)
 
-    def _boundary(self, lvl, now_above, ending):
-        """Backtrack to where the velocity crossed lvl (mm/s) and again 4 lvl further
-        from zero; a phase's velocity leaves and approaches zero about
-        quadratically, so the true zero point lies about that gap beyond the lvl
+    def _flat(self, v, peak):
+        # Low speed (under 1/5 of the phase's peak) that has stopped changing.
+        if v * 5 > peak or v * 8 < -peak:
+            return False
+        d = v - (self.vslow >> 8) if v > 0 else -v + (self.vslow >> 8)
+        tol = peak // 40
+        if tol < 6:
+            tol = 6
+        return -tol < d < tol
+
+    def _rezero(self, base, n):
+        # The velocity was zero from sample n on: what is left there is drift.
+        if base != 0:
+            self.v -= base << 8
+            self.vslow -= base << 8
+            self.ring.shift(n, -(base << 8))
+
+    def _boundary(self, base, lvl, now_above, ending):
+        """Backtrack to where the velocity crossed base + lvl (mm/s; lvl signed) and
+        again base + 4 lvl; a phase's velocity leaves and approaches zero about
+        quadratically, so the true zero point lies about that gap beyond the first
         crossing (after it for an ending phase, before it for a starting one).
-        Sets self.t_b (ms); returns the ring sample number at the lvl crossing."""
+        Sets self.t_b (ms); returns the ring sample number at the first crossing."""
         ring = self.ring
-        n = ring.cross(lvl << 8, now_above)
+        n = ring.cross((base + lvl) << 8, now_above)
         t1 = ring.t_cross
-        ring.cross(lvl << 10, now_above)
+        ring.cross((base + 4 * lvl) << 8, now_above)
         gap = t1 - ring.t_cross if ending else ring.t_cross - t1
         if gap < 0:
             gap = 0

@@ -55,10 +55,13 @@ class VelocityRing:
         vv = self.v
         k = self.n - 1
         stop = self.oldest()
+        i = k & _MASK
         while k > stop:
             j = (k - 1) & _MASK
             vj = vv[j]
-            if (vj > level) != now_above:
+            # Stop at the crossing, or where the speed stops falling towards it (the
+            # velocity may never reach the level when it carries some drift).
+            if (vj > level) != now_above or (vj > vv[i]) == now_above:
                 # crossing between j and k
                 i = k & _MASK
                 vi = vv[i]
@@ -75,8 +78,19 @@ class VelocityRing:
                     self.t_cross = tt[j] + ((dtt * f) >> 10)
                 return k
             k -= 1
+            i = j
         self.t_cross = tt[k & _MASK]
         return k
+
+    def shift(self, n0, dv):
+        """Add dv (mm/s * 256) to the detection velocity of samples n0 to the newest."""
+        k = n0
+        if k < self.oldest():
+            k = self.oldest()
+        vv = self.v
+        while k < self.n:
+            vv[k & _MASK] += dv
+            k += 1
 
     def integrate(self, n0, n1):
         """Displacement (um) from sample n0 to n1 of the measuring velocity, its value

@@ -14,8 +14,8 @@ zero). Vertical acceleration is the projection of the measured acceleration on
 that direction minus the gravity magnitude, which is learnt while still (this
 also absorbs the accelerometer's scale and bias along the vertical).
 
-Fixed point: up vector in mg/256, output and gravity magnitude in mg/16, gyro
-bias in 0.1 deg/s / 16. Every intermediate stays below 2**30 in magnitude
+Fixed point: up vector in mg/256, output in mg/16, gravity magnitude in mg/8,
+gyro bias in 0.1 deg/s / 256. Every intermediate stays below 2**30 in magnitude
 (inputs are clipped to physically possible ranges first), and nothing is
 allocated per sample, so MicroPython and CPython give identical numbers.
 """
@@ -31,15 +31,17 @@ _TH_CLIP = const(16384)  # rad/65536 per sample (0.25 rad): a gap is not a rotat
 _TAU_STILL = const(300)  # ms: up-vector pull while still (a clean measurement)
 _TAU_MOVE = const(4000)  # ms: up-vector pull while moving (linear accel averages out)
 _TAU_B_STILL = const(2000)  # ms: accel bias learning while still
-_TAU_B_MOVE = const(10000)  # ms: ... while moving (slow, rides out the reps)
-_TAU_G = const(1000)  # ms: gravity magnitude learning while still
+_TAU_B_MOVE = const(1000000000)  # ms: ... while moving (slow, rides out the reps)
+_TAU_G = const(3000)  # ms: gravity magnitude learning while still
+_KI_DIV = const(1704)  # Mahony integral gain: 1/(4 s * 10 s), in these units
+_GB_CLIP = const(2560000)  # 0.1 deg/s / 256 (10 deg/s): gyro bias limit
 _AB_CLIP = const(38400)  # mg/256 (150 mg): accel bias limit
-_TAU_BIAS = const(2000)  # ms: gyro bias learning while still
+_TAU_BIAS = const(8000)  # ms: gyro bias learning while still
 _TAU_AF = const(40)  # ms: accel smoothing before the stillness test
 _TAU_AS = const(400)  # ms: slower smoothing; fast - slow = accel changing
 _TAU_DEV = const(150)  # ms: smoothing of the motion measures used by the stillness test
 _STILL_ACC = const(20)  # mg: change of the smoothed accel below which the bar rests
-_STILL_GYR = const(50)  # 0.1 deg/s: mean bias-free rotation rate below which it rests
+_STILL_GYR = const(80)  # 0.1 deg/s: mean bias-free rotation rate below which it rests
 _STILL_MS = const(200)  # ms the two measures must stay low before we call it still
 
 
@@ -48,10 +50,11 @@ class Vertical:
 
     def __init__(self):
         self.up = array("i", (0, 0, 0))  # mg/256, sensor frame
-        self.gb = array("i", (0, 0, 0))  # gyro bias, 0.1 deg/s / 16
+        self.gb = array("i", (0, 0, 0))  # gyro bias, 0.1 deg/s / 256
         self.ab = array("i", (0, 0, 0))  # accel bias, mg/256
         self.gmag = 0  # |up| in mg/8 (Newton iteration, one step per sample)
         self.g8 = 0  # gravity magnitude as this accelerometer reads it, mg/8
+        self.g_hi = 0  # the same, mg/2048 (small steps are not lost)
         self.started = False
         self.af = array("i", (0, 0, 0))  # accel smoothed over ~40 ms, mg/16
         self.asl = array("i", (0, 0, 0))  # ... and over ~400 ms
@@ -77,6 +80,7 @@ class Vertical:
         self._norm()
         self._norm()
         self.g8 = self.gmag
+        self.g_hi = self.g8 << 8
         self.started = True
 
     def _norm(self):
@@ -118,9 +122,12 @@ class Vertical:
         up = self.up
         # Bias-free rate (0.1 deg/s * 16) and rotation this sample in rad/65536:
         # 0.1 deg/s * ms = 1.745e-6 rad = 0.11438 rad/65536 ~ 117/1024.
-        wx = (_clip(gx, _W_CLIP) << 4) - gb[0]
-        wy = (_clip(gy, _W_CLIP) << 4) - gb[1]
-        wz = (_clip(gz, _W_CLIP) << 4) - gb[2]
+        gx = _clip(gx, _W_CLIP)
+        gy = _clip(gy, _W_CLIP)
+        gz = _clip(gz, _W_CLIP)
+        wx = (gx << 4) - (gb[0] >> 4)
+        wy = (gy << 4) - (gb[1] >> 4)
+        wz = (gz << 4) - (gb[2] >> 4)
         tx = _clip((((wx * dt) >> 4) * 117) >> 10, _TH_CLIP)
         ty = _clip((((wy * dt) >> 4) * 117) >> 10, _TH_CLIP)
         tz = _clip((((wz * dt) >> 4) * 117) >> 10, _TH_CLIP)
@@ -150,7 +157,10 @@ class Vertical:
         if dw > 640000:
             dw = 640000
         self.dev_w += ((dw - self.dev_w) * dt) // _TAU_DEV
-        if self.dev_a < _STILL_ACC * 16 and self.dev_w < _STILL_GYR * 16:
+        # Smoothed measures enter stillness; the instant ones leave it at once, so the
+        # first samples of a movement are never taken for rest.
+        if (self.dev_a < _STILL_ACC * 16 and self.dev_w < _STILL_GYR * 16
+                and da < _STILL_ACC * 32 and dw < _STILL_GYR * 32):
             self.still_ms += dt
             if self.still_ms > _STILL_MS:
                 self.still = True
@@ -161,12 +171,24 @@ class Vertical:
         if self.still:
             tau = _TAU_STILL
             taub = _TAU_B_STILL
-            gb[0] += ((gx << 4) - gb[0]) * dt // _TAU_BIAS
-            gb[1] += ((gy << 4) - gb[1]) * dt // _TAU_BIAS
-            gb[2] += ((gz << 4) - gb[2]) * dt // _TAU_BIAS
+            gb[0] += (((gx << 8) - gb[0]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
+            gb[1] += (((gy << 8) - gb[1]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
+            gb[2] += (((gz << 8) - gb[2]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
         else:
             tau = _TAU_MOVE
             taub = _TAU_B_MOVE
+        # Gyro bias, learnt all the time from the correction the accelerometer asks
+        # for (the integral term of a Mahony filter): a constant turn of the measured
+        # gravity away from the tracked one is a rate the gyroscope does not report.
+        ux = nx >> 8
+        uy = ny >> 8
+        uz = nz >> 8
+        gb[0] += (((uy * az - uz * ay) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
+        gb[1] += (((uz * ax - ux * az) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
+        gb[2] += (((ux * ay - uy * ax) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
+        gb[0] = _clip(gb[0], _GB_CLIP)
+        gb[1] = _clip(gb[1], _GB_CLIP)
+        gb[2] = _clip(gb[2], _GB_CLIP)
         # Rounded, not floored: a floored small step is a steady pull towards -inf.
         half = tau >> 1
         rx = (ax << 8) - nx
@@ -202,7 +224,8 @@ class Vertical:
         p = self._proj(ax, ay, az)
         if self.still:
             # Gravity magnitude (with the accelerometer's scale) is learnt at rest.
-            self.g8 += ((p >> 1) - self.g8) * dt // _TAU_G
+            self.g_hi += (((p << 7) - self.g_hi) // _TAU_G) * dt
+            self.g8 = self.g_hi >> 8
         av = p - (self.g8 << 1)
         return _clip(av, 64000)
 

@@ -22,6 +22,7 @@ import time
 from micropython import const
 
 from hipthrust_core import protocol as P
+from hipthrust_core.detector import Detector
 from hipthrust_fw.link import LINK_CONNECTED, LINK_DISCONNECTED, Link
 from hipthrust_fw.ring import Ring
 from hipthrust_fw.settings import Settings
@@ -61,19 +62,20 @@ class App:
         self.clock = clock or Clock()
         self._log = log
         self.log_events = log_events
+        # The big buffers first (detector history, ring), after a collection, while the
+        # heap has its largest free blocks: later they may not be found in one piece.
+        gc.collect()
         self.settings = Settings(settings_path, log)
-        self.boot_id = int.from_bytes(os.urandom(4), "little")
+        if detector is None:
+            detector = Detector(set_end_ms=self.settings.get(P.K_SET_END_S) * 1000)
+        self.detector = detector
         self.ring = Ring(ring_slots)
+        self.boot_id = int.from_bytes(os.urandom(4), "little")
         mac = ble.config("mac")[1]
         self.name = P.device_name(mac)
         if model is None:
             model = getattr(board, "NAME", "unknown")
         self.link = Link(ble, self.ring, self.name, model, FIRMWARE_VERSION, log=log)
-        if detector is None:
-            from hipthrust_core.detector import Detector
-
-            detector = Detector(set_end_ms=self.settings.get(P.K_SET_END_S) * 1000)
-        self.detector = detector
         self.rate_hz = self.settings.get(P.K_RATE_HZ)
         self.imu = None
         self.imu_error = False
@@ -90,7 +92,8 @@ class App:
         self.events = 0  # event records made since boot
         self.t_ms = 0  # ms since boot on the device clock
         self._last_tick = self.clock.ticks_ms()
-        self._last_sample_us = -1000000
+        self._last_ms = -1000  # time of the last sample fed: ms + us remainder
+        self._last_frac_us = 0
         self._next_battery = 0
         self._next_status = 0
         self._next_mem = MEM_LOG_EVERY_MS
@@ -102,7 +105,7 @@ class App:
         self._last = [0, 0, 1000]  # last accelerometer sample (mg), for C_ZERO
         self._buf = bytearray(P.MAX_RECORD)
         self._cmd = bytearray(P.MAX_RECORD)
-        self._cmd_views = [memoryview(self._cmd)[:n] for n in range(P.MAX_RECORD + 1)]
+        self._cmd_mv = memoryview(self._cmd)
         self._quit = False
         self._log("app: {} boot {:08x} firmware {} protocol {} rate {} Hz".format(
             self.name, self.boot_id, FIRMWARE_VERSION, P.PROTOCOL_VERSION, self.rate_hz))
@@ -137,16 +140,22 @@ class App:
             n = imu.read(buf)
             if n <= 0:
                 break
-            # us offsets keep 104 Hz (9.6 ms) and the like exact within a drain.
-            t0_us = self.t_ms * 1000 - (n - 1) * period_us
-            if t0_us - self._last_sample_us < period_us:
+            # Times relative to `anchor` (now) in us: exact at 104 Hz (9615 us) and
+            # the like, and small ints on a 32-bit board (ms since boot * 1000 is not).
+            anchor = self.t_ms
+            first = -(n - 1) * period_us
+            gap = anchor - self._last_ms
+            last = -1000000 if gap > 1000 else self._last_frac_us - gap * 1000
+            if first - last < period_us:
                 # A second batch in one drain, or clock jitter: keep time increasing.
-                t0_us = self._last_sample_us + period_us
+                first = last + period_us
             for i in range(n):
                 j = 6 * i
-                self._sample((t0_us + i * period_us) // 1000, buf[j], buf[j + 1], buf[j + 2],
-                             buf[j + 3], buf[j + 4], buf[j + 5])
-            self._last_sample_us = t0_us + (n - 1) * period_us
+                self._sample(anchor + (first + i * period_us) // 1000, buf[j], buf[j + 1],
+                             buf[j + 2], buf[j + 3], buf[j + 4], buf[j + 5])
+            last = first + (n - 1) * period_us
+            self._last_ms = anchor + last // 1000
+            self._last_frac_us = last - (last // 1000) * 1000
             if n < imu.MAX_BATCH:
                 break
         if imu.status:
@@ -361,7 +370,7 @@ class App:
             n = self.link.next_command(self._cmd)
             if n < 0:
                 break
-            self.handle_command(self._cmd_views[n])
+            self.handle_command(self._cmd_mv[:n])
         self._button()
         self._show()
         if self.t_ms >= self._next_battery:

@@ -93,10 +93,10 @@ class Link:
         self._cmd_head = 0
         self._cmd_count = 0
         self.cmds_dropped = 0
-        # Raw records: own sequence space, preallocated slots and views.
+        # Raw records: own sequence space, preallocated slots; one is copied to _raw_out
+        # to be notified (a view per slot would cost more heap than the copy costs time).
         self._raw = bytearray(_RAW_SLOTS * _RAW_LEN)
-        mv = memoryview(self._raw)
-        self._raw_views = [mv[i * _RAW_LEN:(i + 1) * _RAW_LEN] for i in range(_RAW_SLOTS)]
+        self._raw_out = bytearray(_RAW_LEN)
         self._raw_head = 0
         self._raw_count = 0
         self.raw_seq = 0
@@ -106,7 +106,7 @@ class Link:
         self._battery = bytearray(1)
         self._battery[0] = 255  # not yet reported
         self._ev = bytearray(P.MAX_RECORD)
-        self._ev_views = [memoryview(self._ev)[:n] for n in range(P.MAX_RECORD + 1)]
+        self._ev_mv = memoryview(self._ev)
 
         ble.active(True)
         ble.config(gap_name=name)
@@ -235,8 +235,12 @@ class Link:
             self._raw_head = (self._raw_head + 1) % _RAW_SLOTS
             self._raw_count -= 1
             self.raw_dropped += 1
-        slot = (self._raw_head + self._raw_count) % _RAW_SLOTS
-        P.pack_raw(self._raw_views[slot], self.raw_seq, t_ms, ax, ay, az, gx, gy, gz)
+        out = self._raw_out
+        P.pack_raw(out, self.raw_seq, t_ms, ax, ay, az, gx, gy, gz)
+        off = ((self._raw_head + self._raw_count) % _RAW_SLOTS) * _RAW_LEN
+        raw = self._raw
+        for i in range(_RAW_LEN):
+            raw[off + i] = out[i]
         self.raw_seq = (self.raw_seq + 1) & 0xFFFF
         self._raw_count += 1
 
@@ -300,7 +304,8 @@ class Link:
                 self.send_seq = ring.first_seq
                 continue
             try:
-                self.ble.gatts_notify(self.conn, self.h_events, self._ev_views[n])
+                # A slice of the view: one small object per event, a few per second.
+                self.ble.gatts_notify(self.conn, self.h_events, self._ev_mv[:n])
             except OSError:
                 self.notify_errors += 1
                 return  # stack busy or link going down: the same record goes next call
@@ -311,9 +316,14 @@ class Link:
 
     def _send_raw(self):
         sent = 0
+        out = self._raw_out
+        raw = self._raw
         while sent < self.raw_per_tick and self._raw_count:
+            off = self._raw_head * _RAW_LEN
+            for i in range(_RAW_LEN):
+                out[i] = raw[off + i]
             try:
-                self.ble.gatts_notify(self.conn, self.h_raw, self._raw_views[self._raw_head])
+                self.ble.gatts_notify(self.conn, self.h_raw, out)
             except OSError:
                 self.notify_errors += 1
                 return

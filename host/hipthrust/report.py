@@ -59,7 +59,7 @@ def figure(summary):
     x = list(range(len(reps)))
     missed = _missed(summary)
     fig, (ax_t, ax_v, ax_r) = plt.subplots(
-        3, 1, figsize=(max(8.0, 0.35 * len(reps) + 2), 9 + 0.18 * min(len(missed), 20)),
+        3, 1, figsize=(min(24.0, max(8.0, 0.35 * len(reps) + 2)), 9 + 0.18 * min(len(missed), 20)),
         sharex=True, gridspec_kw={"height_ratios": [3, 2, 2]})
     bottom = [0.0] * len(reps)
     for phase, key in (("concentric", "concentric_s"), ("hold", "hold_s"),

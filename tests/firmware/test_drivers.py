@@ -223,6 +223,26 @@ report([imu.rate_hz, total])
     assert abs(total - 2 * real_rate) <= 1
 
 
+@pytest.mark.parametrize("fine", [0, 20, -20])
+def test_lsm6dsox_period_follows_the_parts_clock_trim(fine):
+    # A part whose clock runs 3 % fast or slow: its INTERNAL_FREQ_FINE says so, and the
+    # driver's period_us times the samples so that they span the real elapsed time.
+    (r,) = run_mp(f"""
+machine.I2C.detach()
+model = LSM6DSOXModel(still, clock, freq_fine={fine})
+machine.I2C.attach(0x6A, model)
+imu = LSM6DSOX(machine.I2C(0), rate_hz=104)
+total = 0
+for step in range(100):
+    T[0] += 100
+    total += len(drain(imu))
+report([imu.period_us, total])
+""")
+    period_us, total = r
+    assert period_us == round(1e6 * 64 / (6667 * (1 + 0.0015 * fine)))
+    assert abs(total * period_us / 1e6 - 10.0) < 0.012  # 10 s, within about one sample
+
+
 @pytest.mark.parametrize("chip", CHIPS)
 def test_fifo_fill_overflow_and_recovery(chip):
     # Far longer than the FIFO holds (MPU 73 samples, LSM 256 samples): overflow.

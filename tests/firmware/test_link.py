@@ -125,6 +125,7 @@ write(P.command(P.C_SET, P.K_SET_END_S, 30)); out["set_end"] = det.set_end_ms
 write(P.command(P.C_SET, P.K_RATE_HZ, 200)); out["rate"] = (app.rate_hz, board.imus[-1].rate_hz)
 write(P.command(P.C_IDENTIFY))
 write(P.command(P.C_ZERO)); out["zeroed"] = det.zeroed
+write(P.command(P.C_ZERO))  # the stand-in says the bar moves this time
 write(P.command(P.C_STOP)); out["stopped"] = (app.state(), len(det.ended))
 write(P.command(P.C_STOP)); out["stopped_twice"] = len(det.ended)
 write(P.command(P.C_START)); out["started"] = app.state()
@@ -144,12 +145,12 @@ report(out)
     assert r["started"] == P.ST_IDLE
     assert r["raw_off"] is False
     assert r["flags"] == 0  # a successful C_SET wrote the file: no longer defaulted
-    assert r["names"] == ["Reply"] * 5 + ["SetEnd"] + ["Reply"] * 4
+    assert r["names"] == ["Reply"] * 6 + ["SetEnd"] + ["Reply"] * 4
     replies = [P.Reply(*e) for e in r["ev"] if len(e) == 4]
     assert [(x.cmd, x.status) for x in replies] == [
         (P.C_RAW, 0), (P.C_SET, 0), (P.C_SET, 0), (P.C_IDENTIFY, 0), (P.C_ZERO, 0),
-        (P.C_STOP, 0), (P.C_STOP, 0), (P.C_START, 0), (P.C_RAW, 0)]
-    assert P.SetEnd(*r["ev"][5]).reason == P.END_STOPPED
+        (P.C_ZERO, P.R_BAD_VALUE), (P.C_STOP, 0), (P.C_STOP, 0), (P.C_START, 0), (P.C_RAW, 0)]
+    assert P.SetEnd(*r["ev"][6]).reason == P.END_STOPPED
     import json
 
     assert json.loads((tmp_path / "settings.json").read_text()) == {"set_end_s": 30,
@@ -325,3 +326,39 @@ levels = [list(d) for d in took(app.link.h_battery)]
 report({"levels": levels, "value": list(ble.gatts_read(app.link.h_battery))})
 """, tmp_path)
     assert r == {"levels": [[64]], "value": [64]}
+
+
+def test_per_sample_path_allocates_nothing(tmp_path):
+    # The real detector behind the app, a still bar: draining the FIFO and feeding the
+    # detector must not touch the heap (a board's GC pause would stall the loop).
+    reports, _ = run("""
+import bluetooth, micropython
+from hipthrust_fw.app import App
+""" + prelude().split("ble = bluetooth.BLE()")[0].split("from hipthrust_fw.app import App")[1]
+        + """
+ble = bluetooth.BLE()
+board = Board()
+clock = Clock()
+app = App(board, ble, clock=clock, log=lambda *a: None, log_events=False)
+imu = board.imus[-1]
+still = (12, -8, 1003, 3, -2, 1)
+def load(n):
+    for _ in range(n):
+        imu.waiting.append(still)
+for _ in range(50):
+    load(4)
+    clock.t += 40
+    app.tick()
+load(4)
+clock.t += 40
+app.t_ms += 40
+micropython.heap_lock()
+try:
+    app._drain()
+    ok = True
+except MemoryError:
+    ok = False
+micropython.heap_unlock()
+report({"ok": ok, "samples": app.samples})
+""", cwd=tmp_path)
+    assert reports == [{"ok": True, "samples": 204}]

@@ -12,12 +12,13 @@ first. Body frame (see drivers/imu_base.py): taken as the MPU-6886's own axes as
 matters, which the driver checks. Check on a real unit: lying screen up it should read
 az = +1000 mg, standing on its USB end ax = +1000 mg; change AXES here if not.
 
-Screen: an ST7789V2 (135 x 240, SPI). There is no display driver in this firmware yet,
-so show() prints the rep count and phase to the serial console when they change (the
-USB log) and leaves the screen dark, which also saves about 20-40 mA of backlight.
+Screen: an ST7789V2 (135 x 240, SPI): show() draws the rep count in big digits with a
+block in the phase's colour below it (green concentric, yellow top hold, blue eccentric,
+grey bottom), readable from the floor, and logs both to the serial console.
 """
 
 from hipthrust_fw.boards import common
+from hipthrust_fw.drivers import st7789
 from hipthrust_fw.drivers.mpu6886 import MPU6886
 
 NAME = "m5stickc-plus2"
@@ -34,7 +35,19 @@ BUTTON_PIN = 37  # button A (front, below the screen): active low, pulled up on 
 BATTERY_PIN = 38  # battery voltage through a 1:2 divider
 BATTERY_DIVIDER = 2
 LED_PIN = 19  # red LED (shared with the IR transmitter), on when high
-SCREEN = True  # ST7789V2 135 x 240 on SPI: MOSI 15, SCLK 13, DC 14, RST 12, CS 5, BL 27
+SCREEN = True  # ST7789V2 135 x 240 on SPI
+LCD_SPI_ID = 1
+LCD_BAUD = 40000000  # Hz
+LCD_MOSI = 15
+LCD_SCLK = 13
+LCD_DC = 14
+LCD_RST = 12
+LCD_CS = 5
+LCD_BL = 27  # backlight, on when high
+PHASE_COLOURS = {
+    "concentric": st7789.GREEN, "top": st7789.YELLOW, "eccentric": st7789.BLUE,
+    "bottom": st7789.GREY,
+}
 
 
 class Board:
@@ -54,6 +67,13 @@ class Board:
         self._button = common.ButtonLatch(machine, BUTTON_PIN)
         self._led = machine.Pin(LED_PIN, machine.Pin.OUT, value=0)
         self._shown = None
+        Pin = machine.Pin
+        spi = machine.SPI(LCD_SPI_ID, baudrate=LCD_BAUD, sck=Pin(LCD_SCLK), mosi=Pin(LCD_MOSI))
+        self.lcd = st7789.ST7789(
+            spi, dc=Pin(LCD_DC, Pin.OUT), cs=Pin(LCD_CS, Pin.OUT), rst=Pin(LCD_RST, Pin.OUT)
+        )
+        self.lcd.fill(st7789.BLACK)
+        self._backlight = Pin(LCD_BL, Pin.OUT, value=1)
 
     def imu(self, rate_hz):
         """A configured MPU6886 at rate_hz (Hz). Raises OSError if the chip does not answer."""
@@ -75,10 +95,16 @@ class Board:
         return self._button.pressed()
 
     def show(self, reps, phase):
-        """Rep count and phase name: printed to the console when they change (no driver)."""
-        if self._shown != (reps, phase):
-            self._shown = (reps, phase)
-            print("reps", reps, phase)
+        """Rep count (big digits) and phase name (colour block) on the screen, when changed."""
+        if self._shown == (reps, phase):
+            return
+        old = self._shown
+        self._shown = (reps, phase)
+        print("reps", reps, phase)
+        if old is None or old[0] != reps:
+            self.lcd.number(reps, st7789.WHITE, y=20)
+        if old is None or old[1] != phase:
+            self.lcd.fill_rect(0, 150, self.lcd.width, 90, PHASE_COLOURS.get(phase, st7789.BLACK))
 
     def identify(self):
         """Blink the red LED three times (blocks about 0.3 s)."""

@@ -17,7 +17,9 @@ word and the address wraps back to FIFO_DATA_OUT_TAG (0x78), so a whole batch is
 burst. Gyro and accel words of one time slot share TAG_CNT, in either order.
 
 The chip's rates are 26, 52, 104 and 208 Hz; rate_hz also accepts the rounded 25, 50, 100
-and 200 and picks the chip rate, which `rate_hz` then reports.
+and 200 and picks the chip rate, which `rate_hz` then reports. The real rate of each part
+differs (6667 Hz / 2**k, trimmed by INTERNAL_FREQ_FINE): `period_us` is this part's
+sample period, read from the chip, for timestamping samples.
 """
 
 import time
@@ -43,6 +45,7 @@ CTRL6_C = const(0x15)  # [2:0] FTYPE: gyro LPF1 bandwidth
 CTRL8_XL = const(0x17)  # [7:5] HPCF_XL: accel LPF2 corner, [1] XL_FS_MODE
 FIFO_STATUS1 = const(0x3A)  # DIFF_FIFO[7:0]: words in the FIFO
 FIFO_STATUS2 = const(0x3B)  # [6] FIFO_OVR_IA, [3] FIFO_OVR_LATCHED (cleared by reading), [1:0]
+INTERNAL_FREQ_FINE = const(0x63)  # signed trim of this part's clock, 0.15 % per LSB
 FIFO_DATA_OUT_TAG = const(0x78)
 
 # Bits and codes.
@@ -64,6 +67,9 @@ MAX_BATCH = imu_base.MAX_BATCH
 
 # rate_hz -> ODR code (also the batching-rate code): 0010 26 Hz ... 0101 208 Hz.
 RATES = {26: 2, 52: 3, 104: 4, 208: 5}
+# rate_hz -> ODR_coeff of the datasheet's actual-rate formula:
+# ODR = 6667 Hz * (1 + 0.0015 * INTERNAL_FREQ_FINE) / ODR_coeff
+_ODR_COEFF = {26: 256, 52: 128, 104: 64, 208: 32}
 _ROUNDED = {25: 26, 50: 52, 100: 104, 200: 208}
 # accel_g -> (FS_XL code, numerator, denominator): mg = raw * num / den from the datasheet
 # sensitivities 0.061, 0.122, 0.244, 0.488 mg/LSB.
@@ -97,8 +103,7 @@ class LSM6DSOX:
         self.rate_hz = rate_hz
         self.accel_g = accel_g
         self.gyro_dps = gyro_dps
-        # The ODRs are 6667 Hz / 2**k: 104 Hz is really 104.17 Hz (9600 us).
-        self.period_us = 9600 * 104 // rate_hz
+        self.period_us = 0  # sample period (us) of this part, set by _configure()
         _, num, den = ACCEL_RANGES[accel_g]
         self._a_num2 = 2 * num
         self._a_den = den
@@ -150,6 +155,14 @@ class LSM6DSOX:
                 break
         else:
             raise OSError("{} at 0x{:02x} did not come out of reset".format(self.NAME, self.addr))
+        # This part's real sample period: nominal 104 Hz is 104.17 Hz (9600 us) trimmed by
+        # up to +-19 % (8-bit signed FREQ_FINE); the app timestamps samples with it.
+        fine = self._read(INTERNAL_FREQ_FINE)
+        if fine > 127:
+            fine -= 256
+        self.period_us = (
+            1000000 * _ODR_COEFF[self.rate_hz] * 10000 * 2 // (6667 * (10000 + 15 * fine)) + 1
+        ) // 2
         odr = RATES[self.rate_hz]
         wanted = (
             (CTRL3_C, _BDU | _IF_INC),  # keep IF_INC: bursts rely on it
@@ -214,6 +227,8 @@ class LSM6DSOX:
             self.errors += 1
             return 0
         self.overflowed = bool(b2[1] & _FIFO_OVR)
+        if self.overflowed:
+            self._have = 0  # its other half may have been overwritten: do not pair across
         return self._decode(out, words)
 
     def _decode(self, out, words):

@@ -9,6 +9,8 @@ from hipthrust.rawfile import write_raw_csv
 from hipthrust.sim import simulate_session
 
 MAX_SETS = 10
+# --ideal: the true motion as a perfect, regularly sampled sensor would read it.
+IDEAL = {"errors": False, "regular": True, "clock_error": False, "lowpass": False}
 
 
 def register(subparsers, common):
@@ -25,6 +27,9 @@ def register(subparsers, common):
     p.add_argument("--sets", type=int, default=3, help=f"number of sets, 1-{MAX_SETS} (default 3)")
     p.add_argument("--rate", type=float, default=100.0, metavar="HZ",
                    help="nominal sample rate, 50-200 Hz (default 100)")
+    p.add_argument("--ideal", action="store_true",
+                   help="a perfect sensor: no IMU errors, regular timing, no clock error "
+                   "(motion to feed an IMU model)")
     p.set_defaults(func=run)
 
 
@@ -37,6 +42,8 @@ def truth_path(out):
 
 def run(args):
     """Simulate, write both files, print a one-line summary; returns the exit status."""
+    if args.seed < 0:
+        raise UsageError(f"--seed must be 0 or more, not {args.seed}")
     if not 1 <= args.sets <= MAX_SETS:
         raise UsageError(f"--sets must be 1-{MAX_SETS}, not {args.sets}")
     if not 50.0 <= args.rate <= 200.0:
@@ -48,7 +55,9 @@ def run(args):
     if not folder.is_dir():
         raise UsageError(f"folder {folder} does not exist; create it or choose another path")
     truth_file = truth_path(out)
-    samples, truth = simulate_session(seed=args.seed, sets=args.sets, rate_hz=args.rate)
+    options = IDEAL if args.ideal else {}
+    samples, truth = simulate_session(seed=args.seed, sets=args.sets, rate_hz=args.rate,
+                                      **options)
     # Write next to the targets, then rename: a failure leaves no half-written file.
     tmp_csv = out.with_name(out.name + ".tmp")
     tmp_json = truth_file.with_name(truth_file.name + ".tmp")

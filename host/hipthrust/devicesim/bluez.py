@@ -34,12 +34,14 @@ bleak sees it:
 import asyncio
 import itertools
 import logging
+import select
 from collections import Counter
 
 from dbus_fast import BusType, Message, MessageType
 from dbus_fast.aio import MessageBus
 
 from hipthrust.devicesim import bluez_objects as O
+from hipthrust.devicesim.bluez_links import Links
 from hipthrust.devicesim.dbus_bus import BusError
 
 log = logging.getLogger(__name__)
@@ -47,13 +49,6 @@ log = logging.getLogger(__name__)
 BLUEZ_NAME = "org.bluez"
 ADAPTER_PATH = "/org/bluez/hci0"
 ADAPTER_ADDRESS = "F0:0D:CA:FE:00:01"  # the fake controller's own address
-HOST_MTU = 517  # ATT MTU BlueZ asks for in its exchange; the device's preference caps it
-BATTERY_SERVICE = "0000180f-0000-1000-8000-00805f9b34fb"
-BATTERY_LEVEL = "00002a19-0000-1000-8000-00805f9b34fb"
-# GAP and GATT services every BLE stack (NimBLE, BTstack) serves; BlueZ lists them in
-# Device1.UUIDs after a connection but never exports them as GattService1 objects.
-STACK_SERVICES = ["00001800-0000-1000-8000-00805f9b34fb",
-                  "00001801-0000-1000-8000-00805f9b34fb"]
 
 # MicroPython bluetooth.FLAG_* bits -> BlueZ GattCharacteristic1.Flags strings
 FLAG_NAMES = (
@@ -113,7 +108,7 @@ class Peripheral:
         return "{}/dev_{}".format(ADAPTER_PATH, self.address.replace(":", "_"))
 
 
-class FakeBluez:
+class FakeBluez(Links):
     """org.bluez on the bus at `bus_address`; see the module docstring."""
 
     def __init__(self, bus_address, advertise_interval_s=0.05, connect_timeout_s=5.0,
@@ -195,6 +190,19 @@ class FakeBluez:
             for _path, obj in exported:
                 if isinstance(obj, O.GattCharacteristic):
                     obj.drop_client(client)
+
+    async def wait_writable(self):
+        """Back-pressure for bursts of signals: wait until our bus socket has room.
+
+        dbus-fast (5.x) treats EAGAIN on its non-blocking socket as fatal and drops
+        the connection, so a caller emitting signals one after another (the radio
+        bridge forwarding notifications) waits here first, leaving the daemon time
+        to drain. Writable means the socket buffer is at most a quarter full."""
+        fd = getattr(self._bus, "_fd", None)
+        while fd is not None and not select.select([], [fd], [], 0)[1]:
+            self.counters["bus_waits"] += 1
+            await asyncio.sleep(0.001)
+            fd = getattr(self._bus, "_fd", None)
 
     def poke(self):
         """Wake every wait_until(): call after any state change."""
@@ -284,21 +292,29 @@ class FakeBluez:
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(self.advertise_interval_s)
-            now = loop.time()
-            for p in list(self.peripherals.values()):
-                if not p.present and p.conn is None and now - p.gone_at > self.temporary_timeout_s:
-                    self._unexport_device(p.address)
-                    del self.peripherals[p.address]
-                    continue
-                if not (p.advertising and p.present and self._matches_filter(p)):
-                    continue
-                dev = self._devices.get(p.address)
-                if dev is None:
-                    self._export_device(p)
-                else:
-                    dev.rssi_jitter = -1 - dev.rssi_jitter
-                    dev.emit_properties_changed({"RSSI": dev.RSSI})
-                p.counters["advertisements"] += 1
+            try:
+                self._advertise_tick(loop.time())
+            except Exception:  # keep announcing unless the bus itself is gone
+                log.exception("fake BlueZ: advertising tick failed")
+                if not self._bus.connected:
+                    return
+
+    def _advertise_tick(self, now):
+        """One round of re-announcements; forget devices gone for too long."""
+        for p in list(self.peripherals.values()):
+            if not p.present and p.conn is None and now - p.gone_at > self.temporary_timeout_s:
+                self._unexport_device(p.address)
+                del self.peripherals[p.address]
+                continue
+            if not (p.advertising and p.present and self._matches_filter(p)):
+                continue
+            dev = self._devices.get(p.address)
+            if dev is None:
+                self._export_device(p)
+            else:
+                dev.rssi_jitter = -1 - dev.rssi_jitter
+                dev.emit_properties_changed({"RSSI": dev.RSSI})
+            p.counters["advertisements"] += 1
 
     def _export_device(self, p):
         cls = O.NamedDevice if p.name else O.Device
@@ -354,174 +370,3 @@ class FakeBluez:
                 self._unexport_device(p.address)
                 return
         raise O.bluez_error(O.E_DOES_NOT_EXIST, "Does Not Exist")
-
-    # ------------------------------------------------------------ Device1 and GATT
-
-    async def connect(self, p):
-        """Device1.Connect: wait for a connectable advertisement, then bring the link up."""
-        if p.conn is not None:
-            raise O.bluez_error(O.E_ALREADY_CONNECTED, "Already Connected")
-        if p.connecting:
-            raise O.bluez_error(O.E_IN_PROGRESS, "In Progress")
-        p.connecting = True
-        address = p.address
-
-        def ready():
-            # look the address up each time: a rebooted device is a new Peripheral
-            cur = self.peripherals.get(address)
-            return (cur is not None and cur.present and cur.advertising and cur.connectable
-                    and cur.conn is None and address in self._devices)
-
-        try:
-            ok = await self.wait_until(ready, self.connect_timeout_s)
-        finally:
-            p.connecting = False
-        if not ok:
-            raise O.bluez_error(O.E_FAILED, "Software caused connection abort")
-        p = self.peripherals[address]
-        conn = next(self._conn_ids)
-        p.conn = conn
-        p.advertising = False  # a connected peripheral stops advertising
-        p.counters["connects"] += 1
-        self.counters["connects"] += 1
-        dev = self._devices[p.address]
-        if p.link is not None:
-            p.link.connect(conn)
-        dev.emit_properties_changed({"Connected": True})
-        # BlueZ asks for HOST_MTU; the device answers with its own limit
-        mtu = min(HOST_MTU, p.mtu or 23)
-        if p.link is not None:
-            p.link.mtu(conn, HOST_MTU if p.mtu is None else mtu)
-        self._export_gatt(p, mtu, dev)
-        p.services_resolved = True
-        dev.emit_properties_changed({"ServicesResolved": True})
-        self.poke()
-
-    def _export_gatt(self, p, mtu, dev):
-        exported = []
-        self._gatt[p.address] = exported
-        p.battery_handle = None
-        for service_uuid, chars in p.services:
-            if self.hide_battery_service and service_uuid == BATTERY_SERVICE:
-                # BlueZ's battery plugin (on by default) claims it: no GattService1
-                for char_uuid, _flags, handle in chars:
-                    if char_uuid == BATTERY_LEVEL:
-                        p.battery_handle = handle
-                continue
-            first = min((h for _u, _f, h in chars), default=1)
-            spath = f"{p.path}/service{max(first - 2, 1):04x}"
-            obj = O.GattService(service_uuid, p.path)
-            self._bus.export(spath, obj)
-            exported.append((spath, obj))
-            for char_uuid, flags, handle in chars:
-                cpath = f"{spath}/char{handle - 1:04x}"
-                char = O.GattCharacteristic(self, p, char_uuid, flags, handle, spath, mtu)
-                self._bus.export(cpath, char)
-                exported.append((cpath, char))
-                if "notify" in flags or "indicate" in flags:
-                    dpath = f"{cpath}/desc{handle + 1:04x}"
-                    desc = O.GattDescriptor(char, cpath)
-                    self._bus.export(dpath, desc)
-                    exported.append((dpath, desc))
-        dev.gatt_uuids = STACK_SERVICES + [u for u, _chars in p.services]
-        dev.emit_properties_changed({"UUIDs": dev.UUIDs})
-        level = p.values.get(p.battery_handle) if p.battery_handle is not None else None
-        if level:  # the plugin read the level: Battery1 appears on the device
-            battery = O.Battery(level[0])
-            self._bus.export(p.path, battery)
-            exported.append((p.path, battery))
-
-    def disconnect(self, p):
-        """Device1.Disconnect: the host ends the link (the device is told)."""
-        if p.conn is not None:
-            p.counters["host_disconnects"] += 1
-            self._drop(p)
-
-    def _drop(self, p):
-        if p.link is not None:
-            p.link.disconnect(p.conn)
-        self._link_down(p)
-
-    def drop_link(self, address):
-        """Test control: link loss. The device gets "disconnect", bleak sees the device
-        disconnect. Returns False when it was not connected."""
-        p = self.peripherals.get(address.upper())
-        if p is None or p.conn is None:
-            return False
-        p.counters["link_drops"] += 1
-        self.counters["link_drops"] += 1
-        self._drop(p)
-        return True
-
-    def link_lost(self, p):
-        """The device ended the link itself (gap_disconnect)."""
-        if p.conn is not None:
-            self._link_down(p)
-
-    def _link_down(self, p):
-        dev = self._devices.get(p.address)
-        p.services_resolved = False
-        if dev is not None:
-            dev.emit_properties_changed({"ServicesResolved": False})
-        for path, obj in reversed(self._gatt.pop(p.address, [])):
-            self._bus.unexport(path, obj)
-        p.conn = None
-        self.counters["disconnects"] += 1
-        if dev is not None:
-            dev.emit_properties_changed({"Connected": False})
-        self.poke()
-
-    def _char(self, p, handle):
-        for _path, obj in self._gatt.get(p.address, ()):
-            if isinstance(obj, O.GattCharacteristic) and obj.handle == handle:
-                return obj
-        return None
-
-    def read(self, p, handle):
-        """GATT read of a value handle: the value the device last set (bytes)."""
-        if p.conn is None:
-            raise O.bluez_error(O.E_FAILED, "Not connected")
-        p.counters["reads"] += 1
-        return bytes(p.values.get(handle, b""))
-
-    def write(self, p, handle, data, response):
-        """GATT write (response: write request, else write command) to the device."""
-        if p.conn is None:
-            raise O.bluez_error(O.E_FAILED, "Not connected")
-        p.counters["writes"] += 1
-        self.counters["writes_forwarded"] += 1
-        if p.link is not None:
-            p.link.write(p.conn, handle, data)
-        else:
-            p.values[handle] = data
-
-    def notify(self, p, handle, data):
-        """A notification from the device on a value handle. Returns True when bleak
-        gets it (connected, subscribed); data longer than MTU-3 is cut, as on air."""
-        if p.conn is not None and handle == p.battery_handle and data:
-            for _path, obj in self._gatt.get(p.address, ()):
-                if isinstance(obj, O.Battery):
-                    obj.update(data[0])
-            self.counters["battery_updates"] += 1
-            return False
-        char = self._char(p, handle) if p.conn is not None else None
-        if char is None or not char.notify_clients:
-            self.counters["notifications_dropped"] += 1
-            p.counters["notifications_dropped"] += 1
-            return False
-        char.set_value(bytes(data[: char.mtu - 3]))
-        self.counters["notifications_forwarded"] += 1
-        p.counters["notifications_forwarded"] += 1
-        return True
-
-    def inject_notification(self, address, char_uuid, data):
-        """Test control: send `data` (bytes, possibly malformed) as a notification of
-        the characteristic `char_uuid` of a connected device. Returns True if sent."""
-        p = self.peripherals.get(address.upper())
-        if p is None:
-            return False
-        for _path, obj in self._gatt.get(p.address, ()):
-            if isinstance(obj, O.GattCharacteristic) and obj.uuid == char_uuid.lower():
-                self.counters["notifications_injected"] += 1
-                return self.notify(p, obj.handle, data)
-        return False

@@ -58,6 +58,7 @@ class PrivateSystemBus:
         self.address = None
         self._proc = None
         self._dir = None
+        self._log = None
 
     def start(self):
         """Start the daemon and return its address. Raises BusError with what to do
@@ -73,10 +74,12 @@ class PrivateSystemBus:
         config = os.path.join(self._dir, "bus.conf")
         with open(config, "w") as f:
             f.write(_CONFIG.format(socket=os.path.join(self._dir, "system_bus_socket")))
+        # stderr to a file, not a pipe nobody drains (a full pipe would block the daemon)
+        self._log = open(os.path.join(self._dir, "dbus-daemon.log"), "wb")
         try:
             self._proc = subprocess.Popen(
                 [exe, "--config-file=" + config, "--nofork", "--nopidfile", "--print-address=1"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log,
             )
             self.address = self._read_address()
         except BaseException:
@@ -96,7 +99,9 @@ class PrivateSystemBus:
                     raise BusError(f"dbus-daemon did not start within {START_TIMEOUT_S:.0f} s")
                 chunk = os.read(self._proc.stdout.fileno(), 4096)
                 if not chunk:
-                    err = self._proc.stderr.read().decode(errors="replace").strip()
+                    self._proc.wait(STOP_TIMEOUT_S)
+                    with open(self._log.name, "rb") as f:
+                        err = f.read().decode(errors="replace").strip()
                     raise BusError("dbus-daemon exited: {}".format(err or "no message"))
                 line += chunk
         return line.decode().strip()
@@ -113,7 +118,9 @@ class PrivateSystemBus:
                     proc.kill()
                     proc.wait()
             proc.stdout.close()
-            proc.stderr.close()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None

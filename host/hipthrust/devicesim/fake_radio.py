@@ -118,7 +118,9 @@ class FakeRadio:
                     break
                 if not line:
                     break
+                await self.bluez.wait_writable()
                 session.handle_line(line.decode("utf-8", "replace"))
+                await asyncio.sleep(0)  # a burst of lines must not starve bleak's reader
         finally:
             self._writers.discard(writer)
             self._sessions.discard(task)
@@ -182,8 +184,8 @@ class FakeRadio:
     @property
     def counters(self):
         """Radio-wide counts (a Counter): notifications_forwarded, notifications_dropped,
-        notifications_injected, writes_forwarded, connects, disconnects, link_drops,
-        bad_messages, device_sessions."""
+        notifications_injected, battery_updates, writes_forwarded, connects, disconnects,
+        link_drops, bad_messages, device_sessions, bus_waits (back-pressure rounds)."""
         return Counter(self.bluez.counters)
 
     def device_counters(self, address):
@@ -204,13 +206,21 @@ class ThreadedFakeRadio:
         self._loop = None
         self._thread = None
 
-    def _run(self, coro, timeout=None):
+    def run(self, coro, timeout=30.0):
+        """Run a coroutine on the radio's loop (e.g. a test's stand-in device) and
+        return its result; waits at most timeout s (None: no limit)."""
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    @property
+    def loop(self):
+        """The radio's event loop (running on its own thread)."""
+        return self._loop
+
 
     def _call(self, fn, *args):
         async def call():
             return fn(*args)
-        return self._run(call(), 30.0)
+        return self.run(call())
 
     def start(self):
         """Start the thread and the radio; returns self."""
@@ -219,7 +229,7 @@ class ThreadedFakeRadio:
                                         name="hipthrust-fake-radio", daemon=True)
         self._thread.start()
         try:
-            self._run(self.radio.start(), 30.0)
+            self.run(self.radio.start(), 30.0)
         except BaseException:
             self.stop()
             raise
@@ -230,7 +240,7 @@ class ThreadedFakeRadio:
         if self._loop is None:
             return
         try:
-            self._run(self.radio.stop(), 30.0)
+            self.run(self.radio.stop(), 30.0)
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10.0)
@@ -257,15 +267,15 @@ class ThreadedFakeRadio:
 
     def wait_for_device(self, timeout=10.0):
         """See FakeRadio.wait_for_device."""
-        return self._run(self.radio.wait_for_device(timeout))
+        return self.run(self.radio.wait_for_device(timeout), None)
 
     def wait_for_link(self, address, connected=True, timeout=10.0):
         """See FakeRadio.wait_for_link."""
-        return self._run(self.radio.wait_for_link(address, connected, timeout))
+        return self.run(self.radio.wait_for_link(address, connected, timeout), None)
 
     def wait_for(self, predicate, timeout):
         """See FakeRadio.wait_for; predicate runs on the radio's thread."""
-        return self._run(self.radio.wait_for(predicate, timeout))
+        return self.run(self.radio.wait_for(predicate, timeout), None)
 
     def is_connected(self, address):
         return self._call(self.radio.is_connected, address)

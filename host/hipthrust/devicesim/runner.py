@@ -34,6 +34,11 @@ HERE = Path(__file__).resolve().parent
 FAKES = HERE / "mpy"
 DEFAULT_MAC = "24:0a:c4:00:1a:2b"
 DEFAULT_BOARD = "m5stickc-plus2"
+# Device heap. The unix port is 64-bit: every object pointer, dict slot and bytecode
+# constant table is twice its size on a 32-bit ESP32, and the fakes (machine, IMU model,
+# bluetooth) share the heap. A 30-minute session needs about 165K here (bench figures in
+# tests/test_device_sim.py); 100K is not yet reached.
+DEFAULT_HEAP = "180K"
 
 
 def _firmware_dir():
@@ -81,14 +86,28 @@ def compile_tree(src, dst, keep_source=()):
             raise RuntimeError(f"mpy-cross failed on {path}: {proc.stderr.strip()}")
 
 
+def write_motion_bin(csv_path, bin_path):
+    """Convert a raw CSV to the simulator's binary rows (float64 t_s + six float32, the
+    format of sim_board.CsvMotion): the device reads it far faster than text."""
+    import numpy as np
+
+    from hipthrust.rawfile import read_raw_csv
+
+    samples = read_raw_csv(csv_path)
+    rows = np.zeros(len(samples), dtype=[("t", "<f8"), ("v", "<f4", (6,))])
+    rows["t"] = samples[:, 0]
+    rows["v"] = samples[:, 1:]
+    Path(bin_path).write_bytes(rows.tobytes())
+
+
 class DeviceSim:
     """One simulated sensor (a `micropython` process). Attributes: lines (device output,
     one str per line), returncode (None while running), workdir (the device's flash:
     settings.json lives there and survives restart())."""
 
-    def __init__(self, motion_csv, radio_path=None, speed=1.0, heapsize="100K",
+    def __init__(self, motion_csv, radio_path=None, speed=1.0, heapsize=DEFAULT_HEAP,
                  mac=DEFAULT_MAC, board=DEFAULT_BOARD, workdir=None, precompile=True,
-                 on_line=None):
+                 binary_motion=True, on_line=None):
         self.motion_csv = str(Path(motion_csv).resolve())
         self.radio_path = None if radio_path is None else str(radio_path)
         self.speed = float(speed)
@@ -96,6 +115,7 @@ class DeviceSim:
         self.mac = mac
         self.board = board
         self.precompile = precompile
+        self.binary_motion = binary_motion
         self.on_line = on_line
         self._tmp = tempfile.TemporaryDirectory(prefix="hipthrust-devicesim-")
         self.workdir = Path(workdir) if workdir else Path(self._tmp.name, "flash")
@@ -126,8 +146,16 @@ class DeviceSim:
         cmd = [micropython_bin()]
         if self.heapsize:
             cmd += ["-X", f"heapsize={self.heapsize}"]
-        return cmd + [str(fakes / "sim_main.py"), self.motion_csv, repr(self.speed),
+        return cmd + [str(fakes / "sim_main.py"), self._motion_file(), repr(self.speed),
                       self.board]
+
+    def _motion_file(self):
+        if not self.binary_motion:
+            return self.motion_csv
+        path = Path(self._tmp.name, "motion.bin")
+        if not path.exists():
+            write_motion_bin(self.motion_csv, path)
+        return str(path)
 
     def start(self):
         """Boot the device (a new process, a new random boot id)."""

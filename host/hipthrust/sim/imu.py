@@ -2,8 +2,9 @@
 
 - Mounting: any rotation between the pad frame and the sensor's axes.
 - Accelerometer: specific force (acceleration minus gravity, in g) with per-axis bias
-  (about +-30 mg), scale error (+-2 %), white noise (3-8 mg rms at 100 Hz, growing with
-  the square root of the rate), quantisation to the LSB of the chosen range, saturation.
+  (about +-30 mg), scale error (+-2 %), cross-axis error (+-1 %), white noise (3-8 mg
+  rms at 100 Hz, growing with the square root of the rate), slow bias drift,
+  quantisation to the LSB of the chosen range, saturation.
 - Gyroscope: bias (about +-2 deg/s), scale (+-1 %), noise 0.1-0.3 deg/s rms at 100 Hz,
   LSB, saturation.
 - Timing: the board's clock runs fast or slow (+-2 %) and starts at an arbitrary
@@ -42,13 +43,19 @@ class Imu:
             else:
                 raise ValueError("mounting must be 'random', 'identity' or a 3x3 rotation")
         else:
-            self.mount = np.asarray(mounting, dtype=float).reshape(3, 3)
+            self.mount = np.asarray(mounting, dtype=float)
+            if (self.mount.shape != (3, 3)
+                    or not np.allclose(self.mount @ self.mount.T, np.eye(3), atol=1e-6)
+                    or np.linalg.det(self.mount) < 0):
+                raise ValueError("mounting must be a 3x3 rotation matrix (orthonormal, det +1)")
         self.errors = bool(errors)
         self.accel_range = float(rng.choice(ACCEL_RANGES_G))
         self.gyro_range = float(rng.choice(GYRO_RANGES_DPS))
         root = np.sqrt(rate_hz / 100.0)  # white noise rms grows with the bandwidth
         self.accel_bias = u(-0.03, 0.03, 3)  # g
         self.accel_scale = 1.0 + u(-0.02, 0.02, 3)
+        # Axes not quite orthogonal / not quite aligned with the package: +-1 % cross-axis.
+        self.cross = np.eye(3) + u(-0.01, 0.01, (3, 3)) * (1.0 - np.eye(3))
         self.accel_noise = u(0.003, 0.008) * root  # g rms
         self.gyro_bias = u(-2.0, 2.0, 3)  # deg/s
         self.gyro_scale = 1.0 + u(-0.01, 0.01, 3)
@@ -72,7 +79,8 @@ class Imu:
         if not self.errors:
             return a, g
         n = len(a)
-        a = a * self.accel_scale + self.accel_bias + self.rng.normal(0, self.accel_noise, (n, 3))
+        a = (a @ self.cross.T) * self.accel_scale + self.accel_bias
+        a += self.rng.normal(0, self.accel_noise, (n, 3))
         g = g * self.gyro_scale + self.gyro_bias + self.rng.normal(0, self.gyro_noise, (n, 3))
         if t_s is not None and n > 1:
             a += self._drift(t_s, self.accel_drift)
@@ -93,6 +101,7 @@ class Imu:
             "gyro_range_dps": self.gyro_range,
             "accel_bias_g": np.round(self.accel_bias, 5).tolist(),
             "accel_scale": np.round(self.accel_scale, 5).tolist(),
+            "accel_cross_axis": np.round(self.cross, 5).tolist(),
             "accel_noise_g": round(float(self.accel_noise), 5),
             "gyro_bias_dps": np.round(self.gyro_bias, 4).tolist(),
             "gyro_scale": np.round(self.gyro_scale, 5).tolist(),

@@ -64,10 +64,12 @@ class Lifter:
         beta = u(-0.35, 0.35)
         r = u(0.02, 0.045)
         lever = (r * np.sin(beta), u(-0.10, 0.10), r * np.cos(beta))
-        self.motion = Motion(arm, self.full_rom, u(0.7, 1.1), lever)
+        # The pad turns with the pelvis, or only partly (it can slip round the bar).
+        self.motion = Motion(arm, self.full_rom, u(0.5, 1.1), lever)
         self.t = 0.0
         self.sets = []
         self.distractors = []
+        self._last_plan = None
         self._hip_oscillations()
         self._walk_oscillations()
         m = self.motion
@@ -80,7 +82,10 @@ class Lifter:
         """Tremor, sway and breathing under the bar: it is never truly still on the hips."""
         rng, osc = self.rng, self.motion.hips_osc
         u = rng.uniform
-        ph = lambda: u(0, 2 * np.pi)  # noqa: E731
+
+        def ph():
+            return u(0, 2 * np.pi)
+
         for _ in range(2):  # physiological tremor, 8-12 Hz, a few hundredths of a mm
             osc.add("lift", u(0.015e-3, 0.05e-3), u(8, 12), ph())
             osc.add("pitch", np.radians(u(0.01, 0.04)), u(8, 12), ph())
@@ -224,17 +229,21 @@ class Lifter:
     def plan_set(self):
         """Choose category, goal, tempo style and the list of reps (without times)."""
         rng, u, opts = self.rng, self.rng.uniform, self.opts
-        cat = CATEGORIES[_pick(rng, [c[2] for c in CATEGORIES])]
+        # A session mostly repeats its sets (same rep range and tempo), not always.
+        if self._last_plan is None or rng.random() < 0.25:
+            self._last_plan = (_pick(rng, [c[2] for c in CATEGORIES]),
+                               _pick(rng, [s[0] for s in TEMPO_STYLES.values()]))
+        cat_index, style_index = self._last_plan
+        cat = CATEGORIES[cat_index]
         name, (lo, hi), _, v_first, v_loss = cat
         goal = int(opts["reps"]) if opts.get("reps") else int(rng.integers(lo, hi + 1))
-        style = opts.get("tempo_style") or list(TEMPO_STYLES)[
-            _pick(rng, [s[0] for s in TEMPO_STYLES.values()])]
+        style = opts.get("tempo_style") or list(TEMPO_STYLES)[style_index]
         _, hold_r, ecc_r, bottom_r, speed = TEMPO_STYLES[style]
         set_rom = self.full_rom * u(0.96, 1.0)
         v0 = u(*v_first) * speed
         loss = u(*v_loss)
         power = u(1.2, 2.5)
-        p_fail = opts.get("p_failed", 0.3 if name != "endurance" else 0.05)
+        p_fail = opts.get("p_failed", 0.2 if name != "endurance" else 0.05)
         failed = goal >= 2 and rng.random() < p_fail
         p_partial = opts.get("p_partial", 0.3)
         reps = []
@@ -249,8 +258,11 @@ class Lifter:
                 at = int(rng.integers(1, len(reps)))
                 v = v0 * (1.0 - 0.5 * loss) * u(0.9, 1.1)
                 reps.insert(at, self._rep("partial", set_rom, v, hold_r, ecc_r, bottom_r))
+        # With big plates the plates (or the glutes) touch the floor at each bottom: a
+        # small thud, part of the rep, not a distractor.
+        touch = u(0.05, 0.5) if rng.random() < 0.5 else 0.0  # g, peak
         return {"goal": goal, "tempo_style": style, "category": name,
-                "full_rom_m": set_rom, "reps": reps}
+                "full_rom_m": set_rom, "reps": reps, "touch_g": touch}
 
     def _rep(self, kind, set_rom, v, hold_r, ecc_r, bottom_r):
         u = self.rng.uniform
@@ -258,7 +270,10 @@ class Lifter:
         if kind == "full":
             rom = set_rom * u(0.97, 1.0)
             hold = u(*hold_r)
-            ramps = (u(0.3, 0.5), u(0.35, 0.5))
+            if v < 0.3:  # a grind: a quick start, then a long fight to lockout
+                ramps = (u(0.15, 0.3), u(0.5, 0.7))
+            else:
+                ramps = (u(0.3, 0.5), u(0.35, 0.5))
         elif kind == "partial":
             rom = set_rom * u(*PARTIAL_FRACTION)
             hold = u(0.0, min(0.5, hold_r[1]))
@@ -287,6 +302,14 @@ class Lifter:
             track.move(cs, conc, turn)
             track.move(es, ecc, -turn * u(0.7, 1.0))
 
+    def _thud(self, t0, peak_g):
+        u = self.rng.uniform
+        freq = u(20, 40)
+        amp = peak_g * u(0.6, 1.0) * G0 / (2 * np.pi * freq) ** 2
+        direction = np.array([u(-0.3, 0.3), u(-0.3, 0.3), 1.0])
+        self.motion.knocks.add(t0, amp * direction / np.linalg.norm(direction),
+                               np.radians(u(0.0, 0.05)), freq, u(0.01, 0.03))
+
     def do_set(self, plan):
         """Perform the planned reps from the bottom position; appends the set's truth."""
         m = self.motion
@@ -307,6 +330,8 @@ class Lifter:
             # drive, settling back (not exactly) on the way down; in step with the lift
             # so the turnarounds stay zero-velocity points.
             self._wobble(cs, r["conc"], es, r["ecc"])
+            if plan.get("touch_g"):
+                self._thud(ee, plan["touch_g"])
             reps.append({"kind": r["kind"], "concentric_start_s": cs, "concentric_end_s": ce,
                          "eccentric_start_s": es, "eccentric_end_s": ee})
             base = new_base

@@ -43,6 +43,18 @@ def rotation(yaw, pitch, tilt):
     return r
 
 
+def rotation_vector(r):
+    """Rotation vectors (N, 3; axis * angle, rad) of rotation matrices (N, 3, 3)."""
+    cos = np.clip(0.5 * (np.trace(r, axis1=-2, axis2=-1) - 1.0), -1.0, 1.0)
+    angle = np.arccos(cos)
+    skew = np.stack([r[..., 2, 1] - r[..., 1, 2], r[..., 0, 2] - r[..., 2, 0],
+                     r[..., 1, 0] - r[..., 0, 1]], axis=-1)
+    sin = np.sin(angle)
+    # angle / (2 sin angle) -> 1/2 for small angles (windows of a few ms never turn far).
+    scale = np.where(sin > 1e-9, angle / (2.0 * np.where(sin > 1e-9, sin, 1.0)), 0.5)
+    return skew * scale[..., None]
+
+
 def _enveloped(envelope, nonzero, oscillators, name, t):
     """envelope * oscillators(name, t), evaluating the sinusoids only where envelope != 0."""
     out = np.zeros(np.shape(t))
@@ -135,11 +147,26 @@ class Motion:
         )
         return p0, vel, acc, r0, w
 
-    def imu(self, t):
+    def imu(self, t, window_s=0.0):
         """Ideal IMU readings at times t (s), in the PAD frame: specific force (N, 3; g,
         gravity included: +1 g up when still) and angular velocity (N, 3; deg/s).
+
+        window_s > 0: each reading is the average over the `window_s` before t, as a
+        sensor's averaging / low-pass filter delivers it (no aliasing of fast ringing;
+        a delay of window_s / 2). The mean acceleration over the window is exactly the
+        velocity change divided by window_s; orientation and rate are taken mid-window.
         """
-        _, _, acc, rot, w = self.kinematics(t)
+        t = np.asarray(t, dtype=float)
+        if window_s > 0.0:
+            h = 5e-4
+            p7, r7 = self.pose(np.stack([t + h, t - h, t - window_s + h, t - window_s - h,
+                                         t, t - window_s, t - 0.5 * window_s]))
+            acc = ((p7[0] - p7[1]) - (p7[2] - p7[3])) / (2.0 * h * window_s)
+            # Mean rate = the rotation from the window's start to its end / window.
+            w = rotation_vector(np.swapaxes(r7[5], -1, -2) @ r7[4]) / window_s
+            rot = r7[6]
+        else:
+            _, _, acc, rot, w = self.kinematics(t)
         force = acc.copy()
         force[..., 2] += G0  # specific force = a - g_vec, g_vec = (0, 0, -G0)
         # R^T f: world -> pad frame.

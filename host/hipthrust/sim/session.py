@@ -20,6 +20,7 @@ from hipthrust.sim.lifter import TEMPO_STYLES, Lifter
 # Options and their defaults; anything else is refused.
 DEFAULTS = {
     "errors": True,  # IMU bias, scale, noise, quantisation
+    "lowpass": True,  # each reading averages the motion over one sample period
     "regular": False,  # True: no jitter, no dropped samples
     "clock_error": True,  # False: board clock = true clock, starting at 0
     "mounting": "random",  # "random", "identity" or a 3x3 rotation (pad -> sensor)
@@ -55,7 +56,9 @@ def _options(options):
     return opts
 
 
-def _check_rate(rate_hz, sets):
+def _check(seed, rate_hz, sets):
+    if int(seed) != seed or seed < 0:
+        raise ValueError("seed must be a non-negative integer")
     if not 50.0 <= float(rate_hz) <= 200.0:
         raise ValueError("rate_hz must be 50-200")
     if int(sets) != sets or sets < 1:
@@ -65,11 +68,11 @@ def _check_rate(rate_hz, sets):
 def simulate_session(seed=0, sets=3, rate_hz=100.0, **options):
     """Simulate a session of `sets` sets with handling and rests between them.
 
-    seed: any int; the same seed and options give the same samples and truth, and the
+    seed: a non-negative int; the same seed and options give the same samples and truth, and the
     same motion at every rate. rate_hz: nominal sample rate, 50-200 Hz.
     Returns (samples (N, 7) float array, truth dict). See the module docstring.
     """
-    _check_rate(rate_hz, sets)
+    _check(seed, rate_hz, sets)
     opts = _options(options)
     lifter, streams = _script_session(seed, sets, opts)
     return _render(seed, rate_hz, lifter, *streams, opts)
@@ -80,12 +83,13 @@ def session_motion(seed=0, sets=3, **options):
     `motion.imu(t)` gives ideal pad-frame readings at any times, `motion.duration` its
     length. For feeding other sensor models (e.g. an IMU register model).
     """
-    _check_rate(100.0, sets)
+    _check(seed, 100.0, sets)
     return _script_session(seed, sets, _options(options))[0].motion
 
 
 def set_motion(seed, **options):
     """The true Motion of `simulate_set(seed, **options)`; see `session_motion`."""
+    _check(seed, 100.0, 1)
     return _script_set(seed, _options(options))[0].motion
 
 
@@ -111,11 +115,16 @@ def _script_session(seed, sets, opts):
         on_hips = (not last) and (rng.random() < 0.3 if stay is None else bool(stay))
         lifter.wait(rng.uniform(0.5, 2.5))
         if on_hips:
-            lifter.rest_on_hips(rest) if distract else lifter.wait(rest)
+            if distract:
+                lifter.rest_on_hips(rest)  # breathing, fidgets, knocks
+            else:
+                lifter.wait(rest)
         else:
             lifter.set_down()
-            if not last:
-                lifter.rest_on_floor(rest) if distract else lifter.wait(rest)
+            if not last and distract:
+                lifter.rest_on_floor(rest)  # still, a knock now and then
+            elif not last:
+                lifter.wait(rest)
     lifter.wait(rng.uniform(2.0, 5.0))
     if distract and rng.random() < 0.5:
         lifter.walk()
@@ -129,7 +138,7 @@ def simulate_set(seed, rate_hz=100.0, **options):
     hips, the reps, set down, still again). Same returns as `simulate_session`; the truth
     holds exactly one set. Fast enough for benchmarks of hundreds of sets.
     """
-    _check_rate(rate_hz, 1)
+    _check(seed, rate_hz, 1)
     opts = _options(options)
     lifter, streams = _script_set(seed, opts)
     return _render(seed, rate_hz, lifter, *streams, opts)
@@ -178,7 +187,8 @@ def _render(seed, rate_hz, lifter, imu_ss, clock_ss, opts):
                   opts["clock_error"])
     imu = Imu(np.random.default_rng(imu_ss), rate_hz, opts["errors"], opts["mounting"])
     t_true = clock.instants(duration)
-    accel, gyro = imu.measure(*motion.imu(t_true), t_true)
+    window = 1.0 / float(rate_hz) if opts["lowpass"] else 0.0
+    accel, gyro = imu.measure(*motion.imu(t_true, window), t_true)
     samples = np.empty((len(t_true), 7))
     samples[:, 0] = np.round(clock.to_board(t_true), SAMPLE_TIME_DECIMALS)
     samples[:, 1:4] = np.round(accel, ACCEL_DECIMALS)

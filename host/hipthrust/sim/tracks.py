@@ -82,15 +82,21 @@ class Track:
             return np.full(t.shape, self.v0)
         if self._arrays is None:
             m = np.array(self.moves)
-            before = self.v0 + np.concatenate(([0.0], np.cumsum(m[:, 2])[:-1]))
-            self._arrays = (m, before)
-        m, before = self._arrays
-        idx = np.searchsorted(m[:, 0], t, side="right") - 1
-        out = np.full(t.shape, self.v0)
-        on = idx >= 0
-        i = idx[on]
-        s = (t[on] - m[i, 0]) / m[i, 1]
-        out[on] = before[i] + m[i, 2] * step_shape(s, m[i, 3], m[i, 4])
+            after = self.v0 + np.cumsum(m[:, 2])
+            # Index 0 stands for "before the first move".
+            self._arrays = (
+                m,
+                np.concatenate(([self.v0], after)),  # value once move k-1 is done
+                np.concatenate(([-np.inf], m[:, 0] + m[:, 1])),  # end of move k-1
+            )
+        m, after, ends = self._arrays
+        k = np.searchsorted(m[:, 0], t, side="right")  # moves started by t
+        out = after[k]
+        moving = t < ends[k]  # still inside move k-1: only there the shape is needed
+        if moving.any():
+            j = k[moving] - 1
+            s = (t[moving] - m[j, 0]) / m[j, 1]
+            out[moving] = after[j] + m[j, 2] * step_shape(s, m[j, 3], m[j, 4])
         return out
 
 
@@ -128,14 +134,26 @@ class Knocks:
         t = np.asarray(t, dtype=float)
         xyz = np.zeros(t.shape + (3,))
         pitch = np.zeros(t.shape)
-        for t0, amp, amp_p, freq, tau in self.items:
-            on = (t > t0) & (t < t0 + 25.0 * tau)
-            if not on.any():
-                continue
-            u = t[on] - t0
-            # The (1 - exp) onset keeps the acceleration finite at the instant of the hit.
-            onset = (1.0 - np.exp(-u / 0.003)) ** 2
-            ring = np.sin(2.0 * np.pi * freq * u) * np.exp(-u / tau) * onset
-            xyz[on] += ring[:, None] * amp[None, :]
-            pitch[on] += ring * amp_p
-        return xyz, pitch
+        if not self.items:
+            return xyz, pitch
+        # Rows of sorted times (the usual case) find each knock's window by bisection.
+        rows = t.reshape(-1, t.shape[-1]) if t.ndim else t.reshape(1, 1)
+        xyz_rows = xyz.reshape(rows.shape + (3,))
+        pitch_rows = pitch.reshape(rows.shape)
+        for r, row in enumerate(rows):
+            ordered = bool((np.diff(row) >= 0).all())
+            for t0, amp, amp_p, freq, tau in self.items:
+                if ordered:
+                    a, b = np.searchsorted(row, (t0, t0 + 25.0 * tau), side="right")
+                    sel = slice(a, b)
+                else:
+                    sel = (row > t0) & (row <= t0 + 25.0 * tau)
+                u = row[sel] - t0
+                if not u.size:
+                    continue
+                # The (1 - exp) onset keeps the acceleration finite at the instant of the hit.
+                onset = (1.0 - np.exp(-u / 0.003)) ** 2
+                ring = np.sin(2.0 * np.pi * freq * u) * np.exp(-u / tau) * onset
+                xyz_rows[r, sel] += ring[:, None] * amp[None, :]
+                pitch_rows[r, sel] += ring * amp_p
+        return xyz.reshape(t.shape + (3,)), pitch.reshape(t.shape)

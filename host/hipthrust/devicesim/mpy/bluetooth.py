@@ -156,7 +156,7 @@ class _BLE:
         path = os.getenv("HIPTHRUST_RADIO")
         if path:
             self._bridge = _Bridge(path)
-            self._bridge.send({"op": "hello", "mac": self._mac_text()})
+            self._bridge.send({"op": "hello", "mac": self._mac_text(), "mtu": self._mtu})
 
     def _mac_text(self):
         return ":".join("{:02x}".format(b) for b in self._mac)

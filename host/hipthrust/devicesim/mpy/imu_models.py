@@ -276,10 +276,13 @@ _L_OUTX_L_G = 0x22
 _L_OUTX_L_A = 0x28
 _L_FIFO_STATUS1 = 0x3A
 _L_FIFO_STATUS2 = 0x3B
+_L_INTERNAL_FREQ_FINE = 0x63
 _L_FIFO_DATA_OUT_TAG = 0x78
 _L_FIFO_DATA_OUT_Z_H = 0x7E
 _L_CONFIG_REGS = (_L_FIFO_CTRL3, _L_FIFO_CTRL4, _L_CTRL1_XL, _L_CTRL2_G, _L_CTRL4_C)
-_L_READ_ONLY = (_L_WHO_AM_I, _L_STATUS_REG, _L_FIFO_STATUS1, _L_FIFO_STATUS2)
+_L_READ_ONLY = (
+    _L_WHO_AM_I, _L_STATUS_REG, _L_FIFO_STATUS1, _L_FIFO_STATUS2, _L_INTERNAL_FREQ_FINE,
+)
 # ODR / BDR codes 1..10 -> Hz (6667 Hz / 2**k, rounded as in the datasheet).
 _L_RATES = (0, 12.5, 26, 52, 104, 208, 416, 833, 1666, 3333, 6667)
 TAG_GYRO_NC = 0x01
@@ -304,11 +307,18 @@ class LSM6DSOXModel(_Model):
     GYRO_MDPS_PER_LSB = (8.75, 17.5, 35.0, 70.0)  # FS_G 0..3: 250 ... 2000 deg/s
     GYRO_MDPS_PER_LSB_125 = 4.375
 
+    def __init__(self, source, clock_ms, freq_fine=0):
+        # freq_fine: this part's INTERNAL_FREQ_FINE trim (-128..127, 0.15 % per LSB): its
+        # real rates are 6667 Hz * (1 + 0.0015 * freq_fine) / 2**k, as on the chip.
+        self.freq_fine = freq_fine
+        _Model.__init__(self, source, clock_ms)
+
     def _reset(self):
         r = self.regs
         for i in range(len(r)):
             r[i] = 0
         r[_L_WHO_AM_I] = self.WHO_AM_I
+        r[_L_INTERNAL_FREQ_FINE] = self.freq_fine & 0xFF
         r[_L_CTRL3_C] = 0x04  # IF_INC
         r[_L_CTRL9_XL] = 0xE0
         self.fifo = _Fifo(7 * self.FIFO_WORDS)
@@ -340,7 +350,10 @@ class LSM6DSOXModel(_Model):
 
     def _sample_period_ms(self):
         rate = self.output_rate_hz()
-        return 1000.0 / rate if rate else None
+        if not rate:
+            return None
+        actual = 6667.0 * (1 + 0.0015 * self.freq_fine) / 2 ** (10 - _L_RATES.index(rate))
+        return 1000.0 / actual
 
     def fifo_mode(self):
         return self.regs[_L_FIFO_CTRL4] & 0x07

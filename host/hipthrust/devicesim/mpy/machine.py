@@ -11,7 +11,7 @@ Signatures follow MicroPython's machine API (docs.micropython.org, library/machi
 State the simulator or a test sets or inspects is class-level, so it is shared with the
 objects the firmware's board file creates: I2C.attach/detach (the devices on every bus),
 Pin.level/Pin.set_level (a pin's level; an external button), ADC.set_volts (the voltage on
-an ADC pin), WDT.feeds, RESETS. Never used on a real board.
+an ADC pin), SPI.attach (a display model), WDT.feeds, RESETS. Never used on a real board.
 """
 
 ENODEV = 19  # errno MicroPython's I2C raises when no device acknowledges its address
@@ -92,6 +92,55 @@ class I2C:
     def readfrom_into(self, addr, buf, stop=True):
         dev = self._dev(addr)
         dev.read_into(getattr(dev, "pointer", 0), buf)
+
+
+class SPI:
+    """SPI controller; bytes written go to the device attached to its bus id, if any."""
+
+    MSB = 0
+    LSB = 1
+    _devices = {}
+
+    @classmethod
+    def attach(cls, id, device):
+        """Connect a device model to bus id: device.spi_write(data) receives each write."""
+        cls._devices[id] = device
+
+    @classmethod
+    def detach(cls, id=None):
+        if id is None:
+            cls._devices.clear()
+        else:
+            cls._devices.pop(id, None)
+
+    def __init__(self, id, baudrate=1000000, *, polarity=0, phase=0, bits=8, firstbit=MSB,
+                 sck=None, mosi=None, miso=None):
+        self.id = id
+        self.baudrate = baudrate
+        self.written = 0  # bytes written so far
+
+    def init(self, baudrate=1000000, **kwargs):
+        self.baudrate = baudrate
+
+    def deinit(self):
+        pass
+
+    def write(self, buf):
+        self.written += len(buf)
+        dev = SPI._devices.get(self.id)
+        if dev is not None:
+            dev.spi_write(buf)
+
+    def read(self, nbytes, write=0):
+        return bytes([write]) * nbytes
+
+    def readinto(self, buf, write=0):
+        for i in range(len(buf)):
+            buf[i] = write
+
+    def write_readinto(self, write_buf, read_buf):
+        self.write(write_buf)
+        self.readinto(read_buf)
 
 
 class Pin:

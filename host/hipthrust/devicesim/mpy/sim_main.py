@@ -7,9 +7,17 @@ BOARD: a board name of hipthrust_fw.boards (default m5stickc-plus2).
 The radio is the fake `bluetooth` (HIPTHRUST_RADIO: socket of the fake BlueZ).
 """
 
+import gc
 import sys
 
+# The fakes first, measured, so the log can tell their heap from the firmware's.
+import bluetooth  # noqa: F401
+import imu_models  # noqa: F401
+import machine  # noqa: F401
 import sim_board
+
+gc.collect()
+_FAKES_HEAP = gc.mem_alloc()
 
 
 def _main(argv):
@@ -20,6 +28,8 @@ def _main(argv):
     name = argv[3] if len(argv) > 3 else sim_board.boards.DEFAULT
     board = sim_board.SimBoard(argv[1], speed=speed, name=name)
     print("sim: board {} motion {} speed {}".format(board.NAME, argv[1], speed))
+    print("sim: heap {} bytes, {} of them the fakes' code".format(
+        gc.mem_free() + gc.mem_alloc(), _FAKES_HEAP))
     import main
 
     main.run(board=board, clock=board.clock, until=board.finished, model=board.NAME)
