@@ -98,3 +98,31 @@ def test_bleak_reads_streams_loses_the_link_and_catches_up(monkeypatch, motion):
         assert any(isinstance(r, P.Rep) for r in made)
 
     asyncio.run(body())
+
+
+def test_device_outlives_the_radio_world(monkeypatch, motion):
+    # The fake BlueZ goes away while the device runs (host machine's Bluetooth off):
+    # the device loses its link, keeps counting and finishes its session normally.
+    async def body():
+        sim = None
+        try:
+            async with FakeRadio() as radio:
+                for key, value in radio.env.items():
+                    monkeypatch.setenv(key, value)
+                sim = DeviceSim(motion, radio_path=radio.socket_path, speed=12.0)
+                sim.start()
+                address = await radio.wait_for_device(CAP)
+                device = await BleakScanner.find_device_by_address(address, timeout=CAP)
+                client = BleakClient(device, timeout=CAP)
+                await client.connect()
+                await _until(lambda: any("link: host connected" in x for x in sim.lines),
+                             "the device to see the connection")
+            code = await asyncio.to_thread(sim.wait, 60)
+            assert code == 0, "\n".join(sim.lines[-10:])
+            assert any(x.startswith("app: done") for x in sim.lines)
+            assert any(x.startswith("app: end of data") for x in sim.lines)
+        finally:
+            if sim is not None:
+                sim.close()
+
+    asyncio.run(body())

@@ -30,6 +30,7 @@ from array import array
 from hipthrust_core import protocol as P
 from hipthrust_core.compat import const
 from hipthrust_core.events import Events
+from hipthrust_core.pitch import PitchVelocity
 from hipthrust_core.ring import VelocityRing
 from hipthrust_core.vertical import Vertical
 
@@ -50,13 +51,18 @@ _ROM_FRAC = const(30)  # %: ... and at least this share of the set's full ROM
 _FULL_FRAC = const(80)  # %: a rep reaching this share of the set's ROM is full
 _DROP_MIN = const(20)  # mm: descent that confirms an eccentric
 _ROT_ROLL = const(39000)  # rad/65536 (0.6 rad): rotation in one rise = rolling the bar
-_ROT_REMOVED = const(98000)  # rad/65536 (1.5 rad) per ~1 s: bar taken off the hips
+_ROT_REMOVED = const(262000)  # rad/65536 (4 rad) per ~1 s: bar rolled off the hips
 _PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
 _EXTRAP = const(13)  # /16: share of the lvl..4 lvl gap extrapolated to zero
 _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
 _TAU_AVM = const(3000)  # ms: mean of the vertical acceleration taken as bias
-_TAU_AVM_STILL = const(300)  # ms: ... while still
-_TAU_DET = const(2000)  # ms: leak of the detection velocity
+_TAU_AVS = const(10000)  # ms: slower mean for the fused velocity
+_TAU_AVM_STILL = const(300)
+_TAU_AVM_IDLE = const(1200)  # ms: ... while still
+_TAU_DET = const(2000)
+_TAU_VB = const(15000)  # ms: mean of the velocity while moving, taken as offset
+_TAU_FUSE = const(1000)  # ms: the accelerometer's share of the fused velocity fades
+_TAU_DET_IDLE = const(1500)  # ms: leak of the detection velocity
 _TAU_RAW = const(30000)  # ms: leak of the measuring velocity
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 
@@ -73,7 +79,13 @@ class Detector:
         self.t_prev = -1
         self.v = 0  # vertical velocity for detection (leaky), mm/s * 256
         self.vr = 0  # vertical velocity for measuring (barely leaky), mm/s * 256
+        self.va = 0  # accelerometer-only velocity, high-passed, mm/s * 256
+        self.x = 0  # accelerometer part of the fused velocity, mm/s * 256
+        self.vg = 0  # pitch-rate velocity, mm/s
+        self.vb = 0  # offset of the fused velocity, mm/s * 256
+        self.pv = PitchVelocity()
         self.avm = 0  # slow mean of the vertical acceleration, mg/1024
+        self.avs = 0  # ... slower, mg/1024
         self.vslow = 0  # self.v smoothed over ~0.1 s (plateau test), mm/s * 256
         self.t_b = 0  # result of _boundary(), ms
         self.rot_win = 0  # rotation over the last ~1 s, rad/65536
@@ -115,26 +127,54 @@ class Detector:
         # on how the bar is pitched (tens of mg): remove the slow mean of the vertical
         # acceleration (over a few reps it must average to zero) before integrating.
         if vert.still:
-            self.avm += (((av << 6) - self.avm) // _TAU_AVM_STILL) * dt
+            tau = _TAU_AVM_STILL
+        elif self.in_set:
+            tau = _TAU_AVM
         else:
-            self.avm += (((av << 6) - self.avm) // _TAU_AVM) * dt
+            tau = _TAU_AVM_IDLE  # the bar was just rolled on or moved: forget faster
+        self.avm += (((av << 6) - self.avm) // tau) * dt
         avd = av - (self.avm >> 6)
+        # The same with a slow mean for the fused velocity (its leak does the rest).
+        self.avs += (((av << 6) - self.avs) // (tau if tau > _TAU_AVS else _TAU_AVS)) * dt
+        avf = av - (self.avs >> 6)
         # mg/16 * ms -> mm/s * 256: 9.80665e-3 * 256 / 16 = 643 / 4096
         dv = (((av * dt) >> 4) * 643) >> 8
         vr = self.vr + dv
-        v = self.v + ((((avd * dt) >> 4) * 643) >> 8)
+        dva = (((avd * dt) >> 4) * 643) >> 8
+        va = self.va + dva
+        # Pitch-rate velocity (no drift, once its scale is learnt) fused with the
+        # accelerometer's: the accelerometer gives the quick changes, the pitch rate
+        # the level (complementary filter on their difference).
+        vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.va >> 8, not vert.still)
+        x = self.x + ((((avf * dt) >> 4) * 643) >> 8) - ((vg - self.vg) << 8)
+        self.vg = vg
         if vert.still:
-            # At rest the velocity is zero: pull both estimates there quickly.
-            v -= (v * dt + 50) // 100
+            # At rest the velocity is zero: pull the estimates there quickly.
+            va -= (va * dt + 50) // 100
             vr -= (vr * dt + 50) // 100
+            x -= (x * dt + 50) // 100
         else:
-            # Leaks: the detection velocity forgets drift within a few seconds; the
-            # measuring one (ring) only slowly, so a phase's shape survives and its
-            # drift is removed by the linear detrend between its end points.
-            v -= (v * dt + (_TAU_DET >> 1)) // _TAU_DET
+            # Leaks: the accelerometer's velocity forgets drift within a few seconds;
+            # the measuring one (ring) only slowly, so a phase's shape survives and
+            # its drift is removed by the linear detrend between its end points.
+            tau = _TAU_DET if self.in_set else _TAU_DET_IDLE
+            va -= (va * dt + (tau >> 1)) // tau
             vr -= (vr * dt + (_TAU_RAW >> 1)) // _TAU_RAW
-        self.v = _clamp(v, 1 << 27)
+            if self.pv.k:
+                tau = _TAU_FUSE
+            x -= (x * dt + (tau >> 1)) // tau
+        self.va = _clamp(va, 1 << 27)
         self.vr = _clamp(vr, 1 << 27)
+        self.x = _clamp(x, 1 << 27)
+        v = self.x + (vg << 8)
+        # Offset left in the velocity (the pitch scale or the bias still being learnt):
+        # over a rep's rise and fall the mean velocity is zero, so the slow mean taken
+        # while the bar moves is the offset (frozen during holds and pauses).
+        if self.state == _UP or self.state == _DOWN:
+            self.vb += ((v - self.vb) // _TAU_VB) * dt
+        elif not self.in_set:
+            self.vb -= (self.vb // _TAU_VB) * dt
+        self.v = v - self.vb
         vmm = self.v >> 8
         self.vslow += ((self.v - self.vslow) * dt) // _TAU_SLOW
         step = (self.v * dt) >> 8  # um
@@ -267,6 +307,7 @@ class Detector:
     def _rezero(self, base, n):
         # The velocity was zero from sample n on: what is left there is drift.
         if base != 0:
+            self.x -= base << 8
             self.v -= base << 8
             self.vslow -= base << 8
             self.ring.shift(n, -(base << 8))

@@ -30,18 +30,18 @@ _G_CLIP = const(512000)  # mg/256 per component of the up vector (2 g)
 _TH_CLIP = const(16384)  # rad/65536 per sample (0.25 rad): a gap is not a rotation
 _TAU_STILL = const(300)  # ms: up-vector pull while still (a clean measurement)
 _TAU_MOVE = const(4000)  # ms: up-vector pull while moving (linear accel averages out)
-_TAU_B_STILL = const(2000)  # ms: accel bias learning while still
-_TAU_B_MOVE = const(1000000000)  # ms: ... while moving (slow, rides out the reps)
-_TAU_G = const(3000)  # ms: gravity magnitude learning while still
+_TAU_G = const(2000)  # ms: gravity magnitude learning while still
+_TAU_K = const(4000)  # ms: ... of its part that turns with the bar
+_GK_CLIP = const(51200)  # mg/256 (200 mg)
 _KI_DIV = const(1704)  # Mahony integral gain: 1/(4 s * 10 s), in these units
 _GB_CLIP = const(2560000)  # 0.1 deg/s / 256 (10 deg/s): gyro bias limit
-_AB_CLIP = const(38400)  # mg/256 (150 mg): accel bias limit
 _TAU_BIAS = const(8000)  # ms: gyro bias learning while still
 _TAU_AF = const(40)  # ms: accel smoothing before the stillness test
 _TAU_AS = const(400)  # ms: slower smoothing; fast - slow = accel changing
 _TAU_DEV = const(150)  # ms: smoothing of the motion measures used by the stillness test
 _STILL_ACC = const(20)  # mg: change of the smoothed accel below which the bar rests
 _STILL_GYR = const(80)  # 0.1 deg/s: mean bias-free rotation rate below which it rests
+_STILL_G = const(25)  # mg: smoothed accel along the vertical off gravity, at most
 _STILL_MS = const(200)  # ms the two measures must stay low before we call it still
 
 
@@ -51,10 +51,10 @@ class Vertical:
     def __init__(self):
         self.up = array("i", (0, 0, 0))  # mg/256, sensor frame
         self.gb = array("i", (0, 0, 0))  # gyro bias, 0.1 deg/s / 256
-        self.ab = array("i", (0, 0, 0))  # accel bias, mg/256
         self.gmag = 0  # |up| in mg/8 (Newton iteration, one step per sample)
-        self.g8 = 0  # gravity magnitude as this accelerometer reads it, mg/8
-        self.g_hi = 0  # the same, mg/2048 (small steps are not lost)
+        self.g8 = 0  # gravity magnitude as this accelerometer reads it now, mg/8
+        self.g0 = 0  # its constant part, mg/256
+        self.gk = array("i", (0, 0, 0))  # its part that turns with the bar (bias), mg/256
         self.started = False
         self.af = array("i", (0, 0, 0))  # accel smoothed over ~40 ms, mg/16
         self.asl = array("i", (0, 0, 0))  # ... and over ~400 ms
@@ -63,6 +63,9 @@ class Vertical:
         self.still_ms = 0
         self.still = False
         self.rot = 0  # bias-free rotation of this sample, rad/65536 (|x|+|y|+|z|)
+        self.wx = 0  # bias-free rotation rate of this sample, 0.1 deg/s * 16
+        self.wy = 0
+        self.wz = 0
 
     def reset(self, ax, ay, az):
         """Start from one accelerometer sample (mg): the up vector is taken as is."""
@@ -80,7 +83,7 @@ class Vertical:
         self._norm()
         self._norm()
         self.g8 = self.gmag
-        self.g_hi = self.g8 << 8
+        self.g0 = self.g8 << 5
         self.started = True
 
     def _norm(self):
@@ -112,12 +115,6 @@ class Vertical:
         az = _clip(az, _A_CLIP)
         if not self.started:
             self.reset(ax, ay, az)
-        # Accelerometer bias (a vector in the sensor frame, so it is seen from a new
-        # angle each time the bar pitches; a gravity magnitude alone cannot follow).
-        ab = self.ab
-        ax -= ab[0] >> 8
-        ay -= ab[1] >> 8
-        az -= ab[2] >> 8
         gb = self.gb
         up = self.up
         # Bias-free rate (0.1 deg/s * 16) and rotation this sample in rad/65536:
@@ -132,6 +129,9 @@ class Vertical:
         ty = _clip((((wy * dt) >> 4) * 117) >> 10, _TH_CLIP)
         tz = _clip((((wz * dt) >> 4) * 117) >> 10, _TH_CLIP)
         self.rot = abs(tx) + abs(ty) + abs(tz)
+        self.wx = wx
+        self.wy = wy
+        self.wz = wz
         # A world-fixed vector seen from the rotating sensor: d(up)/dt = up x omega.
         ux = up[0] >> 8
         uy = up[1] >> 8
@@ -157,10 +157,13 @@ class Vertical:
         if dw > 640000:
             dw = 640000
         self.dev_w += ((dw - self.dev_w) * dt) // _TAU_DEV
+        # And the smoothed accel must weigh what gravity weighs: a gentle, steady push
+        # (a slow start of the lowering) changes little but is no rest.
+        dp = abs(self._proj(af[0] >> 4, af[1] >> 4, af[2] >> 4) - (self.g8 << 1))
         # Smoothed measures enter stillness; the instant ones leave it at once, so the
         # first samples of a movement are never taken for rest.
         if (self.dev_a < _STILL_ACC * 16 and self.dev_w < _STILL_GYR * 16
-                and da < _STILL_ACC * 32 and dw < _STILL_GYR * 32):
+                and da < _STILL_ACC * 32 and dw < _STILL_GYR * 32 and dp < _STILL_G * 16):
             self.still_ms += dt
             if self.still_ms > _STILL_MS:
                 self.still = True
@@ -170,13 +173,11 @@ class Vertical:
             self.still = False
         if self.still:
             tau = _TAU_STILL
-            taub = _TAU_B_STILL
             gb[0] += (((gx << 8) - gb[0]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
             gb[1] += (((gy << 8) - gb[1]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
             gb[2] += (((gz << 8) - gb[2]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
         else:
             tau = _TAU_MOVE
-            taub = _TAU_B_MOVE
         # Gyro bias, learnt all the time from the correction the accelerometer asks
         # for (the integral term of a Mahony filter): a constant turn of the measured
         # gravity away from the tracked one is a rate the gyroscope does not report.
@@ -197,22 +198,6 @@ class Vertical:
         up[0] = _clip(nx + (rx * dt + half) // tau, _G_CLIP)
         up[1] = _clip(ny + (ry * dt + half) // tau, _G_CLIP)
         up[2] = _clip(nz + (rz * dt + half) // tau, _G_CLIP)
-        # What the up vector does not explain, over many seconds, is bias: linear
-        # acceleration averages to zero while the bar stays on the hips.
-        # Only the part across the up vector: along it, a bias cannot be told from
-        # the gravity magnitude until the bar has turned and shows it from the side.
-        g8 = self.g8
-        ux = up[0] >> 5
-        uy = up[1] >> 5
-        uz = up[2] >> 5
-        ra = ((rx >> 8) * ux + (ry >> 8) * uy + (rz >> 8) * uz) // g8  # mg
-        rx -= ((ra * ux) // g8) << 8
-        ry -= ((ra * uy) // g8) << 8
-        rz -= ((ra * uz) // g8) << 8
-        half = taub >> 1
-        ab[0] = _clip(ab[0] + (rx * dt + half) // taub, _AB_CLIP)
-        ab[1] = _clip(ab[1] + (ry * dt + half) // taub, _AB_CLIP)
-        ab[2] = _clip(ab[2] + (rz * dt + half) // taub, _AB_CLIP)
         self._norm()
         # A rotation by small steps lengthens the vector a little each step (fast
         # turns, like rolling the bar, a lot): keep its length at the gravity magnitude.
@@ -222,11 +207,30 @@ class Vertical:
         up[2] += ((up[2] >> 4) * r) >> 10
         self.gmag = self.g8
         p = self._proj(ax, ay, az)
+        # Gravity as this accelerometer reads it at rest: |g| + bias . up (the bias
+        # seen from the current angle), so the pitch of the arc does not leak into
+        # the vertical acceleration. Both parts are learnt at rest (LMS): rests at
+        # the bottom and holds at the top show the bias from two sides.
+        g8 = self.g8
+        gk = self.gk
+        u0 = ((up[0] >> 5) << 7) // g8  # unit up vector, 1/1024
+        u1 = ((up[1] >> 5) << 7) // g8
+        u2 = ((up[2] >> 5) << 7) // g8
+        gm = self.g0 + ((gk[0] * u0 + gk[1] * u1 + gk[2] * u2) >> 10)  # mg/256
         if self.still:
-            # Gravity magnitude (with the accelerometer's scale) is learnt at rest.
-            self.g_hi += (((p << 7) - self.g_hi) // _TAU_G) * dt
-            self.g8 = self.g_hi >> 8
-        av = p - (self.g8 << 1)
+            err = (p << 4) - gm
+            if err > 262144:
+                err = 262144
+            elif err < -262144:
+                err = -262144
+            self.g0 += (err * dt + _TAU_G // 2) // _TAU_G
+            e = err >> 2
+            gk[0] = _clip(gk[0] + ((((e * u0) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
+            gk[1] = _clip(gk[1] + ((((e * u1) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
+            gk[2] = _clip(gk[2] + ((((e * u2) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
+        g8 = gm >> 5
+        self.g8 = g8 if g8 > 4000 else 4000
+        av = p - (gm >> 4)
         return _clip(av, 64000)
 
 

@@ -107,6 +107,7 @@ class App:
         self._cmd = bytearray(P.MAX_RECORD)
         self._cmd_mv = memoryview(self._cmd)
         self._quit = False
+        self.data_ended = False
         self._log("app: {} boot {:08x} firmware {} protocol {} rate {} Hz".format(
             self.name, self.boot_id, FIRMWARE_VERSION, P.PROTOCOL_VERSION, self.rate_hz))
         self._update_battery()
@@ -134,7 +135,7 @@ class App:
         """Read every sample waiting in the FIFO and feed them to the detector. Samples
         are spread at the output data rate's period, the newest at the drain time."""
         imu = self.imu
-        period_us = 1000000 // self.rate_hz
+        period_us = imu.period_us  # the part's real period: 104 Hz is 9615 us, not 10 ms
         buf = self._samples
         while True:
             n = imu.read(buf)
@@ -361,7 +362,9 @@ class App:
         if what & LINK_CONNECTED:
             self.emit_status()
             self._next_status = self.t_ms + STATUS_EVERY_MS
-        if self.imu is not None:
+        if self.data_ended:
+            pass
+        elif self.imu is not None:
             self._drain()
         elif self.t_ms >= self._next_imu_retry:
             self._next_imu_retry = self.t_ms + IMU_RETRY_MS
@@ -417,10 +420,16 @@ class App:
             await clock.sleep_ms(wait)
         self.log_memory()
 
-    async def _finish(self):
+    def end_of_data(self):
+        """No more samples will come (the simulator's file ended): close an open set and
+        stop reading the IMU; the link keeps running."""
         self._log("app: end of data")
         if not self.stopped:
             self._end(P.END_REMOVED)
+        self.data_ended = True
+
+    async def _finish(self):
+        self.end_of_data()
         # Give a connected host a few seconds to receive what is queued.
         for _ in range(100):
             self.link.service()

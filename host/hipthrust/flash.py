@@ -8,7 +8,9 @@ Every firmware file except main.py is compiled to .mpy for the board's architect
 which is read from the board file itself (its ARCH constant), so the fact lives in one
 place; main.py stays source so it can be read and edited on the board. A `board.txt`
 naming the board tells main.py which board file to load. The old hipthrust packages are
-removed from the board first: a stale .py there would shadow the new .mpy.
+removed from the board first: a stale .py there would shadow the new .mpy. Before that,
+the board's MicroPython is asked for its .mpy version and architecture, so a board that is
+not the one named with --board, or too old a MicroPython, stops the flash with a message.
 """
 
 import ast
@@ -49,7 +51,7 @@ _CLEAN = (
 # MP_NATIVE_ARCH_* order, as in its docs on .mpy files).
 NATIVE_ARCHES = (None, "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp",
                  "armv7emdp", "xtensa", "xtensawin", "rv32imc", "rv64imc")
-MPY_VERSION = 6  # .mpy format written by mpy-cross >= 1.19 and read by MicroPython >= 1.19
+MPY_VERSION = 6  # .mpy format of mpy-cross >= 1.19 (the firmware itself wants 1.22 or newer)
 _PROBE = "import sys\nprint(sys.implementation._mpy)"
 
 

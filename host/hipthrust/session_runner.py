@@ -138,7 +138,8 @@ class Recorder:
             self._sensor = sensor
             try:
                 self._connection("connecting")
-                await sensor.connect()
+                if not await self._connect_unless_stopped(sensor):
+                    break
             except (SensorConnectError, LinkLostError) as exc:
                 delay = self.backoff.next()
                 log.info("connect failed (%s); retrying in %.1f s", exc, delay)
@@ -161,8 +162,31 @@ class Recorder:
                 sensor.malformed = 0
                 self._counters()
                 await sensor.disconnect()
+            if not self._stop.is_set():
+                # A short pause before reconnecting: a sensor that is switching off or
+                # rebooting is not hammered, and stop() ends the wait at once.
+                await self._sleep_or_stop(self.backoff.next())
         self._connection("disconnected")
         return self.result
+
+    async def _connect_unless_stopped(self, sensor):
+        """Connect; False (and nothing left connected) when stop() came first."""
+        connecting = asyncio.ensure_future(sensor.connect())
+        stopping = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if connecting.done():
+            connecting.result()  # raises what connect raised
+            return True
+        connecting.cancel()
+        try:
+            await connecting
+        except (asyncio.CancelledError, SensorConnectError, LinkLostError):
+            pass
+        await sensor.disconnect()
+        return False
 
     async def _connected(self, sensor):
         status = sensor.status
@@ -281,11 +305,12 @@ class Recorder:
 
 
 async def record_session(store, target, *, raw=False, out=None, timeout=10.0, until=None,
-                         state=None):
+                         state=None, on_record=None):
     """Record from target (a SensorInfo) with the live view on out (default stdout)
     until Ctrl-C / SIGTERM, or until the coroutine function until(recorder) returns.
 
-    The same code path for `live` and `demo`. Returns the RecorderResult.
+    The same code path for `live` and `demo`. on_record(seq, record, received_at) is
+    called after each new record is stored. Returns the RecorderResult.
     Raises what Recorder.run raises.
     """
     import signal
@@ -295,7 +320,8 @@ async def record_session(store, target, *, raw=False, out=None, timeout=10.0, un
     state = state or LiveState(getattr(target, "name", str(target)))
     loop = asyncio.get_running_loop()
     with make_view(state, out) as view:
-        recorder = Recorder(store, target, state=state, view=view, raw=raw, timeout=timeout)
+        recorder = Recorder(store, target, state=state, view=view, raw=raw, timeout=timeout,
+                            on_record=on_record)
         handled = []
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:

@@ -5,7 +5,7 @@ records a test queues, so the link's behaviour can be checked record by record. 
 end-to-end tests (test_app_*.py) use the real detector, drivers and IMU models instead.
 """
 
-PRELUDE = """
+CLASSES = """
 import bluetooth
 from hipthrust_core import protocol as P
 from hipthrust_fw.app import App
@@ -18,6 +18,7 @@ class Imu:
 
     def __init__(self, rate_hz):
         self.rate_hz = rate_hz
+        self.period_us = 1000000 // rate_hz
         self.waiting = []
 
     def read(self, out):
@@ -93,7 +94,9 @@ class Clock:
     async def sleep_ms(self, ms):
         self.t += ms
 
+"""
 
+SETUP = """
 ble = bluetooth.BLE()
 board = Board()
 det = Det()
@@ -146,4 +149,4 @@ def seqs(recs):
 
 def prelude(ring_slots=256):
     """The stand-ins and an App built on them (ring of ring_slots records)."""
-    return PRELUDE.replace("RING_SLOTS", str(ring_slots))
+    return CLASSES + SETUP.replace("RING_SLOTS", str(ring_slots))

@@ -531,5 +531,36 @@ report(s)
     assert _turn_agreement(samples, period_us / 1e6) > 0.95
     # the reflected frame makes the gravity vector turn against the gyroscope
     assert _turn_agreement(reflected, period_us / 1e6) < -0.95
-    if board != "m5stickc-plus2":
-        assert tuple(axes) != (1, 2, 3)  # a non-trivial map is exercised
+    assert tuple(axes) != (1, 2, 3)  # a non-trivial map is exercised on every board
+
+
+def test_axis_maps_accepted_are_exactly_the_24_rotations():
+    (accepted,) = run_mp("""
+ok = []
+for a in (1, 2, 3):
+    for b in (1, 2, 3):
+        for c in (1, 2, 3):
+            if len({a, b, c}) < 3:
+                continue
+            for sa in (1, -1):
+                for sb in (1, -1):
+                    for sc in (1, -1):
+                        axes = (sa * a, sb * b, sc * c)
+                        try:
+                            imu_base.check_axes(axes)
+                            ok.append(list(axes))
+                        except ValueError:
+                            pass
+report(ok)
+""")
+
+    def det(axes):
+        m = [[0] * 3 for _ in range(3)]
+        for row, a in enumerate(axes):
+            m[row][abs(a) - 1] = 1 if a > 0 else -1
+        return (m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+                - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]))
+
+    assert len(accepted) == 24
+    assert all(det(a) == 1 for a in accepted)

@@ -3,7 +3,7 @@ fake `bluetooth` module, in the MicroPython unix port."""
 
 from hipthrust_core import protocol as P
 from tests.firmware.mpfw import run
-from tests.firmware.standins import prelude
+from tests.firmware.standins import CLASSES, prelude
 
 SERVICE_LE = bytes(reversed(bytes.fromhex(P.SERVICE_UUID.replace("-", ""))))
 
@@ -331,11 +331,8 @@ report({"levels": levels, "value": list(ble.gatts_read(app.link.h_battery))})
 def test_per_sample_path_allocates_nothing(tmp_path):
     # The real detector behind the app, a still bar: draining the FIFO and feeding the
     # detector must not touch the heap (a board's GC pause would stall the loop).
-    reports, _ = run("""
-import bluetooth, micropython
-from hipthrust_fw.app import App
-""" + prelude().split("ble = bluetooth.BLE()")[0].split("from hipthrust_fw.app import App")[1]
-        + """
+    reports, _ = run(CLASSES + """
+import micropython
 ble = bluetooth.BLE()
 board = Board()
 clock = Clock()
@@ -362,3 +359,18 @@ micropython.heap_unlock()
 report({"ok": ok, "samples": app.samples})
 """, cwd=tmp_path)
     assert reports == [{"ok": True, "samples": 204}]
+
+
+def test_status_record_every_ten_seconds_while_connected(tmp_path):
+    (r,) = _run("""
+tick(300)                       # 12 s alone: no STATUS records (nobody would hear them)
+alone = app.ring.next_seq
+ble.sim_connect(0)
+tick(251)                       # the connection's STATUS, then one 10 s later
+ev = events()
+report({"alone": alone, "names": names(ev), "char": list(ble.gatts_read(app.link.h_status))})
+""", tmp_path)
+    assert r["alone"] == 0
+    assert r["names"] == ["Status", "Status"]
+    char = P.decode_status_char(bytes(r["char"]))
+    assert char.next_seq == 2  # the status value follows the ring

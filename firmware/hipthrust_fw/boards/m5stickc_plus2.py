@@ -7,10 +7,13 @@
 
 Pins from M5Stack's M5StickC Plus2 documentation and schematic. The board powers itself
 off unless GPIO4 (HOLD) is driven high right after boot, so the constructor does that
-first. Body frame (see drivers/imu_base.py): taken as the MPU-6886's own axes as soldered
-(AXES identity); the detector estimates the vertical itself, so only the handedness
-matters, which the driver checks. Check on a real unit: lying screen up it should read
-az = +1000 mg, standing on its USB end ax = +1000 mg; change AXES here if not.
+first. Body frame (see drivers/imu_base.py): x towards the USB-C end, z out of the screen.
+The MPU-6886's own axes on M5's sticks, as measured on an M5StickC (lang-ship.com, "M5
+IMU axes"): +z out of the screen, +y towards the top (away from USB), +x to the right
+with the screen facing you; M5 keeps these axes across its sticks, so body x = chip -y,
+body y = chip +x (AXES below). Not yet checked on a Plus2 unit: lying screen up it must
+read az = +1000 mg, standing on its USB end ax = +1000 mg. The detector finds the vertical
+itself, so only the handedness matters, which the driver enforces.
 
 Screen: an ST7789V2 (135 x 240, SPI): show() draws the rep count in big digits with a
 block in the phase's colour below it (green concentric, yellow top hold, blue eccentric,
@@ -25,7 +28,7 @@ NAME = "m5stickc-plus2"
 ARCH = "xtensawin"  # mpy-cross -march for the ESP32's Xtensa LX6
 IMU = "MPU6886"
 IMU_ADDR = 0x68
-AXES = (1, 2, 3)  # body x, y, z from chip axes (signed, 1-based)
+AXES = (-2, 1, 3)  # body x, y, z from chip axes (signed, 1-based)
 I2C_ID = 0
 I2C_SCL = 22
 I2C_SDA = 21

@@ -14,6 +14,11 @@ from typing import Any
 from bleak import BleakScanner
 from bleak.exc import BleakError
 
+try:  # bleak >= 3.1: devices already connected at the OS level (no advertising then)
+    from bleak import BleakAdapter
+except ImportError:  # pragma: no cover - older bleak
+    BleakAdapter = None
+
 from hipthrust.ble.errors import BleUnavailableError
 from hipthrust.errors import DeviceNotFoundError
 from hipthrust_core import protocol as P
@@ -96,13 +101,32 @@ async def _scan(timeout, stop_when=None, linger=0.0):
     return found
 
 
+async def _already_connected():
+    """{address: SensorInfo} of our sensors the OS is already connected to.
+
+    A connected sensor does not advertise, and BlueZ keeps the link when a host
+    program dies (kill -9): a restarted `hipthrust live` must still find it.
+    """
+    if BleakAdapter is None:
+        return {}
+    try:
+        adapter = await BleakAdapter.get()
+        devices = await adapter.get_connected_devices([P.SERVICE_UUID])
+    except (BleakError, NotImplementedError, OSError, EOFError) as exc:
+        log.debug("no list of connected devices: %s", exc)
+        return {}
+    return {d.address: SensorInfo(d.name or d.address, d.address, None, None, d)
+            for d in devices}
+
+
 async def find_sensors(timeout=5.0):
     """Every hip thrust sensor advertising within timeout (s), strongest signal first.
 
     Devices that do not advertise protocol.SERVICE_UUID are ignored.
     Raises BleUnavailableError when Bluetooth cannot be used.
     """
-    found = await _scan(timeout)
+    found = await _already_connected()
+    found.update(await _scan(timeout))
     return sorted(found.values(), key=lambda i: -(i.rssi if i.rssi is not None else -999))
 
 
@@ -114,7 +138,11 @@ async def find_sensor(name_or_address=None, timeout=5.0):
     Raises DeviceNotFoundError when no name was given and several sensors are in
     range (the message lists them), BleUnavailableError when Bluetooth cannot be used.
     """
+    connected = await _already_connected()
     if name_or_address is not None:
+        for info in connected.values():
+            if _matches(info, name_or_address):
+                return info
         found = await _scan(timeout, lambda f: any(_matches(i, name_or_address)
                                                    for i in f.values()))
         for info in found.values():
@@ -122,7 +150,11 @@ async def find_sensor(name_or_address=None, timeout=5.0):
                 return info
         return None
     # No name: the first sensor, plus a short grace to notice a second one.
-    found = await _scan(timeout, bool, linger=OTHERS_GRACE_S)
+    if connected:
+        found = dict(connected)
+        found.update(await _scan(OTHERS_GRACE_S))
+    else:
+        found = await _scan(timeout, bool, linger=OTHERS_GRACE_S)
     if not found:
         return None
     if len(found) > 1:

@@ -34,11 +34,12 @@ HERE = Path(__file__).resolve().parent
 FAKES = HERE / "mpy"
 DEFAULT_MAC = "24:0a:c4:00:1a:2b"
 DEFAULT_BOARD = "m5stickc-plus2"
-# Device heap. The unix port is 64-bit: every object pointer, dict slot and bytecode
-# constant table is twice its size on a 32-bit ESP32, and the fakes (machine, IMU model,
-# bluetooth) share the heap. A 30-minute session needs about 165K here (bench figures in
-# tests/test_device_sim.py); 100K is not yet reached.
-DEFAULT_HEAP = "180K"
+# Device heap. The target is a 100K board heap, not reached in the unix port: it is
+# 64-bit (every object pointer, dict slot and bytecode constant table is twice its size
+# on a 32-bit ESP32) and the fakes (machine, IMU model, bluetooth: ~50K of code) share
+# the heap. Measured: ~160K live after gc.collect(), runs from ~190K with the radio
+# bridge (tests/test_device_sim.py prints the figures); 256K leaves room for growth.
+DEFAULT_HEAP = "256K"
 
 
 def _firmware_dir():

@@ -112,10 +112,13 @@ class _Bridge:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(struct.pack("<H", socket.AF_UNIX) + path.encode() + b"\x00")
         self.sock.setblocking(False)
+        self.closed = False
 
     def send(self, msg):
         import select
 
+        if self.closed:
+            return  # the radio world is gone: nobody hears the device any more
         data = (json.dumps(msg) + "\n").encode()
         mv = memoryview(data)
         poller = None
@@ -124,7 +127,9 @@ class _Bridge:
                 n = self.sock.send(mv)
             except OSError as exc:
                 if exc.errno != 11:  # EAGAIN: the bridge is slow to read; wait for room
-                    raise
+                    self.closed = True
+                    print("bluetooth fake: radio bridge closed ({})".format(exc))
+                    return
                 n = 0
             if n:
                 mv = mv[n:]
@@ -379,9 +384,13 @@ class _BLE:
 
         reader = asyncio.StreamReader(self._bridge.sock)
         while self._active:
-            line = await reader.readline()
+            try:
+                line = await reader.readline()
+            except OSError:  # reset by the other end: the same as a close
+                line = b""
             if not line:
                 # The bridge went away: the link is lost, the device keeps running.
+                self._bridge.closed = True
                 for conn in list(self._conns):
                     self._schedule({"op": "disconnect", "conn": conn})
                 break

@@ -1,0 +1,86 @@
+"""Vertical velocity from the pitch rate of the pad, learnt against the accelerometer.
+
+    from hipthrust_core.pitch import PitchVelocity
+    pv = PitchVelocity()
+    v_gyro = pv.update(dt_ms, wx, wy, wz, v_acc, moving)   # mm/s
+
+On the hip thrust the hips swing up on an arc around the shoulders and the pad
+pitches with the pelvis, so the rotation rate about the bar's axis follows the
+vertical velocity closely (its sign is up or down, its zeros are the turnarounds)
+and, unlike a twice-integrated accelerometer, it does not drift. The axis is the
+principal axis of the rotation while the bar moves (a power iteration, any
+mounting); the scale (mm/s per 0.1 deg/s, with its sign) is a running regression
+of the accelerometer's high-passed velocity on the high-passed pitch rate. Until it
+has been learnt the scale is zero and the caller relies on the accelerometer alone.
+
+Fixed point: axis as a unit vector * 16384, scale in mm/s per 0.1 deg/s * 256.
+"""
+
+from array import array
+
+from hipthrust_core.compat import const
+
+_W_CLIP = const(4000)  # 0.1 deg/s: rates used for learning (the arc is slower)
+_AXIS_DIV = const(60000)  # power iteration step divisor (about a few reps to settle)
+_TAU_HP = const(2000)  # ms: high-pass of both signals for the regression
+_TAU_QB = const(10000)  # ms: mean pitch rate taken as bias
+_TAU_K = const(15000)  # ms: forgetting of the regression sums
+_MIN_Q = const(60)  # 0.1 deg/s: pitch rate that counts as moving for learning
+
+
+class PitchVelocity:
+    """See the module docstring."""
+
+    def __init__(self):
+        self.e = array("i", (9459, 9459, 9459))  # axis, unit * 16384
+        self.q = 0  # pitch rate about the axis, 0.1 deg/s
+        self.q_lp = 0  # its mean over ~2 s, 0.1 deg/s * 64
+        self.q_b = 0  # its mean over ~10 s (gyro bias left), 0.1 deg/s * 64
+        self.num = 0  # running sum of v * q (mm/s * 0.1 deg/s / 16)
+        self.den = 0  # running sum of q * q (0.1 deg/s)^2 / 16
+        self.k = 0  # scale, mm/s per 0.1 deg/s * 256
+
+    def update(self, dt, wx, wy, wz, v_hp, moving):
+        """One sample: dt ms, bias-free rates wx..wz (0.1 deg/s * 16), the
+        accelerometer's high-passed vertical velocity v_hp (mm/s) and whether the bar
+        moves. Returns the pitch-rate velocity estimate in mm/s."""
+        e = self.e
+        wx = _clip(wx >> 4, _W_CLIP)
+        wy = _clip(wy >> 4, _W_CLIP)
+        wz = _clip(wz >> 4, _W_CLIP)
+        q = (wx * e[0] + wy * e[1] + wz * e[2]) >> 14
+        self.q = q
+        if moving:
+            # Power iteration: e += w (w . e); keeps its sign, finds the main axis.
+            e0 = e[0] + (((wx * q) >> 4) * dt) // _AXIS_DIV
+            e1 = e[1] + (((wy * q) >> 4) * dt) // _AXIS_DIV
+            e2 = e[2] + (((wz * q) >> 4) * dt) // _AXIS_DIV
+            sq = (e0 >> 2) * (e0 >> 2) + (e1 >> 2) * (e1 >> 2) + (e2 >> 2) * (e2 >> 2)
+            m = 4096  # the norm stays near 16384 / 4: three Newton steps from there
+            m = (m + sq // m) >> 1
+            m = (m + sq // m) >> 1
+            m = (m + sq // m) >> 1
+            if m > 0:
+                e[0] = (e0 << 12) // m
+                e[1] = (e1 << 12) // m
+                e[2] = (e2 << 12) // m
+        self.q_lp += (((q << 6) - self.q_lp) * dt) // _TAU_HP
+        qh = q - (self.q_lp >> 6)
+        # Over many seconds on the hips the pad comes back to the same pitch: the slow
+        # mean of the rate is what is left of the gyroscope's bias.
+        self.q_b += (((q << 6) - self.q_b) * dt) // _TAU_QB
+        if moving and (qh > _MIN_Q or qh < -_MIN_Q):
+            v = _clip(v_hp, 3000)
+            self.num += (((v * qh) >> 4) - self.num) * dt // _TAU_K
+            self.den += (((qh * qh) >> 4) - self.den) * dt // _TAU_K
+            if self.den > 64:
+                self.k = _clip((self.num << 6) // (self.den >> 2), 65536)
+        return (self.k * (q - (self.q_b >> 6))) >> 8
+
+
+def _clip(v, lim):
+    if v > lim:
+        return lim
+    if v < -lim:
+        return -lim
+    return v

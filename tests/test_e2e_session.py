@@ -1,0 +1,144 @@
+"""End to end with no radio: the REAL bleak client and recorder <-> fake BlueZ on a
+private D-Bus <-> radio bridge <-> the unchanged firmware in the MicroPython unix port,
+fed by simulated motion (DeviceSim). Every record the device made (its own log of
+what went into its ring) must be in the store exactly once, byte for byte.
+"""
+
+import asyncio
+import io
+
+import pytest
+
+from hipthrust.ble import find_sensor, find_sensors
+from hipthrust.demo_runner import device_done_and_stored
+from hipthrust.devicesim.fake_radio import FakeRadio
+from hipthrust.devicesim.runner import DeviceSim
+from hipthrust.live_view import LiveState
+from hipthrust.rawfile import write_raw_csv
+from hipthrust.session_runner import record_session
+from hipthrust.sim.session import simulate_session
+from hipthrust.store import Store
+from hipthrust_core import protocol as P
+
+CAP = 60.0  # s: upper bound of any wait; the runs take about 10 s
+SPEED = 16.0  # the 68 s session plays in about 4 s
+
+
+@pytest.fixture(scope="module")
+def motion(tmp_path_factory):
+    samples, _truth = simulate_session(seed=5, sets=1, distractors=False, reps=10)
+    path = tmp_path_factory.mktemp("motion") / "set.csv"
+    write_raw_csv(path, samples)
+    return path
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "e2e.db") as s:
+        yield s
+
+
+def stored(store, address):
+    """(seq16, record bytes) of every stored event of the address, in seq order."""
+    return [(r["seq"] & 0xFFFF, bytes(r["data"])) for r in store.query(
+        "SELECT seq, data FROM events WHERE address = ? ORDER BY seq", (address,))]
+
+
+def emitted(sim):
+    return [(r.seq, P.encode(r)) for r in sim.events()]
+
+
+async def poll(cond, what, timeout=CAP):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not cond():
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def run_session(monkeypatch, motion, store, controls=None, before=None, speed=SPEED):
+    """Boot the device, find it, record until it finished and everything is stored,
+    while controls(radio, sim, recorder, address) runs. Returns (result, sim, address,
+    view text, extra) where extra is what before(radio) returned."""
+
+    async def main():
+        async with FakeRadio() as radio:
+            for key, value in radio.env.items():
+                monkeypatch.setenv(key, value)
+            extra = await before(radio) if before else None
+            sim = DeviceSim(motion, radio_path=radio.socket_path, speed=speed)
+            await asyncio.to_thread(sim.start)
+            try:
+                await radio.wait_for_device(CAP)
+                info = await find_sensor(timeout=10.0)
+                out = io.StringIO()
+
+                async def until(recorder):
+                    if controls is not None:
+                        await controls(radio, sim, recorder, info.address)
+                    await poll(lambda: device_done_and_stored(store, sim, info.address),
+                               "every record the device made in the store")
+
+                result = await asyncio.wait_for(
+                    record_session(store, info, out=out, until=until,
+                                   state=LiveState(info.name)), CAP)
+                return result, sim, info.address, out.getvalue(), extra
+            finally:
+                await asyncio.to_thread(sim.close)
+
+    return asyncio.run(main())
+
+
+def test_discovery_by_service_uuid_ignores_other_devices_and_stores_the_whole_session(
+        monkeypatch, motion, store):
+    async def before(radio):
+        # A heart-rate strap and a connectable gadget nearby: neither is ours.
+        radio.add_static_device("Polar H10", "A0:9E:1A:00:00:01", uuids=[0x180D], rssi=-35)
+        radio.add_static_device("HipThrust-FAKE", "A0:9E:1A:00:00:02", uuids=[0xFEE0],
+                                rssi=-30, connectable=True)
+        return None
+
+    async def controls(radio, sim, recorder, address):
+        infos = await find_sensors(timeout=1.0)
+        assert [(i.name, i.address) for i in infos] == [("HipThrust-1A2B", address)]
+
+    result, sim, address, text, _ = run_session(monkeypatch, motion, store, controls, before)
+    made = emitted(sim)
+    assert stored(store, address) == made
+    reps_made = [r for r in sim.events() if isinstance(r, P.Rep)]
+    assert reps_made  # (how many the detector finds is tested with the detector)
+    assert len(store.reps(result.sessions[0])) == len(reps_made)
+    assert result.lost == result.malformed == 0
+    assert "set 1: started" in text and f"rep {reps_made[-1].rep}: concentric" in text
+
+
+# Notifications no protocol record can be: empty, truncated, unknown type, bad phase.
+BAD = [b"", b"\x01", bytes([0xFF, 0, 0x7E, 1, 2, 3]), bytes([9, 0, P.T_PHASE, 9, 0, 0, 0, 0, 1])]
+
+
+def test_link_dropped_three_times_mid_set_and_malformed_notifications_lose_nothing(
+        monkeypatch, motion, store, caplog):
+    async def controls(radio, sim, recorder, address):
+        await poll(lambda: len(store.reps()) >= 1, "the set under way")
+        for data in BAD:
+            assert radio.inject_notification(address, P.EVENTS_UUID, data)
+        for n in range(3):
+            have = len(stored(store, address))
+            await poll(lambda h=have: len(stored(store, address)) > h, "a new record stored")
+            assert radio.drop_link(address)
+            await poll(lambda n=n: recorder.result.link_losses == n + 1, "the host to see it")
+            await poll(lambda: radio.is_connected(address), "the host to reconnect")
+
+    # slower, so that three drops and reconnections fit in the set (about 6 s here)
+    result, sim, address, text, _ = run_session(monkeypatch, motion, store, controls, speed=8)
+    made = emitted(sim)
+    assert stored(store, address) == made  # zero lost, zero duplicated
+    # (one more link loss when the device is switched off at the end may be seen)
+    assert result.link_losses >= 3 and result.connections == 4 and result.lost == 0
+    reps = store.reps(result.sessions[0])
+    assert [r["rep_no"] for r in reps] == [r.rep for r in sim.events() if isinstance(r, P.Rep)]
+    assert text.count("link: link lost") >= 3
+    # malformed ones: logged, counted, skipped; the session went on
+    assert result.malformed == len(BAD)
+    assert caplog.text.count("skipped malformed notification") == len(BAD)
