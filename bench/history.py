@@ -21,7 +21,7 @@ from pathlib import Path
 
 from hipthrust.cli import main
 from hipthrust.store import Store
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 ADDRESS = "24:0A:C4:00:1A:2B"
 

@@ -7,7 +7,7 @@ import numpy as np
 from hipthrust.analyze import analyze_records, analyze_samples
 from hipthrust.cli import main
 from hipthrust.rawfile import HEADER, read_raw_csv, to_ints, write_raw_csv
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 from tests.core import test_detector as synth
 
 REP_KEYS = {
@@ -43,7 +43,7 @@ def test_json_shape_exactly(tmp_path, capsys):
                 <= r["eccentric_end_s"])
         assert abs(r["hold_s"] - (r["eccentric_start_s"] - r["concentric_end_s"])) < 1e-6
         # times on the file's clock: the true start of each rise
-        assert abs(r["concentric_start_s"] - moves[2 * (i - 1)][0]) < 0.1
+        assert abs(r["concentric_start_s"] - moves[2 * (i - 1)][0]) < 0.15
         assert 0.2 < r["rom_m"] < 0.4
     assert s["start_s"] == s["reps"][0]["concentric_start_s"]
     assert s["end_s"] == s["reps"][-1]["eccentric_end_s"]

@@ -7,6 +7,8 @@ protocol v1, answers C_RESEND from a list of records, and can lose the link.
 
 import asyncio
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -20,7 +22,7 @@ from hipthrust.ble import (
 from hipthrust.devicesim.bluez import FakeBluez, Peripheral
 from hipthrust.devicesim.dbus_bus import private_system_bus
 from hipthrust.errors import DeviceNotFoundError, IncompatibleFirmwareError
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 # Value handles of the stand-in's GATT table (spaced so descriptor handles are free).
 H_EVENTS, H_CONTROL, H_RAW, H_STATUS = 3, 6, 9, 12
@@ -208,3 +210,35 @@ def test_incompatible_firmware_is_refused_with_what_to_flash(bus_address):
         return e.value.version, bluez.is_connected(info.address)
 
     assert run_with_bluez(bus_address, body) == (7, False)
+
+
+def test_scan_command_lists_sensors_one_per_line(bus_address):
+    async def body(bluez):
+        bluez.add_peripheral(StandIn(bluez, "24:0A:C4:00:1A:2B", "HipThrust-1A2B").p)
+        bluez.add_peripheral(Peripheral("11:22:33:44:55:66", name="Heart Rate",
+                                        uuids=[P.sig_uuid(0x180D)], rssi=-30))
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "hipthrust", "scan", "--timeout", "1",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await proc.communicate()
+        return proc.returncode, out.decode(), err.decode()
+
+    code, out, err = run_with_bluez(bus_address, body)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["NAME", "ADDRESS", "SIGNAL", "BATTERY"]
+    assert lines[1].split()[:2] == ["HipThrust-1A2B", "24:0A:C4:00:1A:2B"]
+    assert lines[1].endswith("77 %")
+    assert lines[2] == "Connect with: hipthrust live --device HipThrust-1A2B"
+    assert len(lines) == 3
+
+
+def test_scan_and_live_without_bluetooth_say_what_to_do(tmp_path):
+    env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=f"unix:path={tmp_path}/no-bus")
+    for args in (["scan", "--timeout", "1"], ["live", "--db", str(tmp_path / "x.db")]):
+        proc = subprocess.run([sys.executable, "-m", "hipthrust", *args], env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2
+        last = proc.stderr.splitlines()[-1]
+        assert last.startswith("Error: Bluetooth is not available (")
+        assert last.endswith("or try `hipthrust demo`, which needs no sensor")

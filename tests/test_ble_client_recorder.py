@@ -16,7 +16,7 @@ from hipthrust.ble.sensor import Sensor
 from hipthrust.live_view import LiveState
 from hipthrust.session_runner import Backoff, Recorder
 from hipthrust.store import Store
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 ADDRESS = "24:0A:C4:00:1A:2B"
 
@@ -30,6 +30,7 @@ class FakeDevice:
         self.refuse = 0
         self.link = None
         self.live_before_resend = []  # records to emit between C_RESEND arriving and resending
+        self.commands = []  # (cmd, a) of every control write
         self.reboot(boot_id)
 
     def reboot(self, boot_id):
@@ -57,6 +58,7 @@ class FakeDevice:
 
     def command(self, data):
         cmd = P.parse_command(data)
+        self.commands.append((cmd.cmd, cmd.a))
         for args in self.live_before_resend:
             self.emit(*args)
         self.live_before_resend = []
@@ -326,3 +328,28 @@ def test_records_gone_from_the_ring_are_counted_lost_and_the_rest_stored(store):
     # Everything the ring still held was stored; nothing else is missing but the lost.
     assert set(dict(ring_of(device))) <= set(seqs)
     assert len(seqs) + result.lost == device.next_seq
+
+
+def test_raw_samples_are_switched_on_and_stored_in_batches(store):
+    device = FakeDevice()
+
+    async def go():
+        rec = Recorder(store, device.info, raw=True, backoff=Backoff(0.01, 2, 0.05),
+                       sensor_factory=lambda t, timeout, raw: FakeLinkSensor(device, raw=raw))
+        task = asyncio.create_task(rec.run())
+        await wait_for(lambda: device.link is not None)
+        buf = bytearray(P.MAX_RECORD)
+        for i in range(250):
+            n = P.pack_raw(buf, i, 1000 + 10 * i, i, -i, 1000, 10, -10, 3)
+            device.link._on_raw(None, bytes(buf[:n]))
+            if i % 50 == 0:
+                await asyncio.sleep(0)
+        await wait_for(lambda: len(store.raw(rec.session_id)) == 250)
+        rec.stop()
+        return await task, rec.session_id
+
+    result, sid = asyncio.run(go())
+    assert (P.C_RAW, 1) in [(c, a) for c, a in device.commands]
+    rows = store.raw(sid)
+    assert tuple(rows[7]) == (1070, 7, -7, 1000, 10, -10, 3)
+    assert result.raw == 250 and len(stored(store, device.boot_id)) == len(device.ring)

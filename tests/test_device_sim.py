@@ -7,7 +7,7 @@ from hipthrust.cli import main
 from hipthrust.devicesim.runner import DEFAULT_HEAP, DeviceSim
 from hipthrust.rawfile import write_raw_csv
 from hipthrust.sim.session import simulate_session
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from hipthrust.devicesim.fake_radio import FakeRadio
 from hipthrust.devicesim.runner import DeviceSim
 from hipthrust.rawfile import write_raw_csv
 from hipthrust.sim.session import simulate_session
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 CAP = 10.0  # s: upper bound of any single wait; expected times are well under a second
 

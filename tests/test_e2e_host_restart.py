@@ -13,7 +13,7 @@ from hipthrust.devicesim.runner import DeviceSim
 from hipthrust.rawfile import write_raw_csv
 from hipthrust.sim.session import simulate_session
 from hipthrust.store import Store
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 CAP = 60.0
 
@@ -47,7 +47,7 @@ def test_host_killed_mid_set_and_restarted_loses_and_duplicates_nothing(
         async with FakeRadio() as radio:
             for key, value in radio.env.items():
                 monkeypatch.setenv(key, value)
-            sim = DeviceSim(motion, radio_path=radio.socket_path, speed=6.0)
+            sim = DeviceSim(motion, radio_path=radio.socket_path, speed=8.0)
             await asyncio.to_thread(sim.start)
             try:
                 address = await radio.wait_for_device(CAP)

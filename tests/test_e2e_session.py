@@ -18,7 +18,7 @@ from hipthrust.rawfile import write_raw_csv
 from hipthrust.session_runner import record_session
 from hipthrust.sim.session import simulate_session
 from hipthrust.store import Store
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 CAP = 60.0  # s: upper bound of any wait; the runs take about 10 s
 SPEED = 16.0  # the 68 s session plays in about 4 s
@@ -80,9 +80,13 @@ def run_session(monkeypatch, motion, store, controls=None, before=None, speed=SP
                     await poll(lambda: device_done_and_stored(store, sim, info.address),
                                "every record the device made in the store")
 
-                result = await asyncio.wait_for(
-                    record_session(store, info, out=out, until=until,
-                                   state=LiveState(info.name)), CAP)
+                try:
+                    result = await asyncio.wait_for(
+                        record_session(store, info, out=out, until=until,
+                                       state=LiveState(info.name)), CAP)
+                except AssertionError as exc:  # say what the device was doing
+                    tail = "\n".join(sim.lines[-15:])
+                    raise AssertionError(f"{exc}\nlast device lines:\n{tail}") from None
                 return result, sim, info.address, out.getvalue(), extra
             finally:
                 await asyncio.to_thread(sim.close)
@@ -142,3 +146,25 @@ def test_link_dropped_three_times_mid_set_and_malformed_notifications_lose_nothi
     # malformed ones: logged, counted, skipped; the session went on
     assert result.malformed == len(BAD)
     assert caplog.text.count("skipped malformed notification") == len(BAD)
+
+
+def test_sensor_reboot_mid_set_starts_a_new_session_and_loses_nothing_received(
+        monkeypatch, tmp_path, store):
+    samples, _truth = simulate_session(seed=2, sets=1, distractors=False)
+    short = tmp_path / "short.csv"
+    write_raw_csv(short, samples)
+
+    async def controls(radio, sim, recorder, address):
+        await poll(lambda: len(store.reps()) >= 1, "the set under way")
+        await asyncio.to_thread(sim.restart)  # switched off and on: a new boot id
+
+    result, sim, address, text, _ = run_session(monkeypatch, short, store, controls)
+    assert len(result.sessions) == 2 and "sensor restarted" in text
+    first = [(r.seq, P.encode(r)) for r in sim.events(boot=1)]
+    second = [(r.seq, P.encode(r)) for r in sim.events(boot=2)]
+    by_session = [[(r["seq"] & 0xFFFF, bytes(r["data"])) for r in store.query(
+        "SELECT seq, data FROM events WHERE session_id = ? ORDER BY seq", (sid,))]
+        for sid in result.sessions]
+    # the first boot ended abruptly: what it had sent is stored, in order, with no gap
+    assert len(by_session[0]) >= 3 and by_session[0] == first[:len(by_session[0])]
+    assert by_session[1] == second

@@ -7,7 +7,7 @@ from rich.console import Console
 from hipthrust import guidelines as G
 from hipthrust.bigtext import INK, big, width
 from hipthrust.live_view import LineView, LiveState, RichView, make_view, render
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 
 def rec(pack, seq, *args):

@@ -4,7 +4,7 @@ ProtocolError."""
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 u8 = st.integers(0, 255)
 u16 = st.integers(0, 65535)

@@ -16,7 +16,7 @@ from hipthrust import migrations
 from hipthrust import store as store_mod
 from hipthrust.errors import StoreError, UnknownSessionError
 from hipthrust.store import Store, default_db_path
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 from tests.test_store_builder import ADDRESS, RepSpec, record_session, set_records
 
 T0 = 1_780_000_000.0
@@ -229,7 +229,7 @@ def test_kill_9_right_after_add_record_loses_nothing(tmp_path):
     script = textwrap.dedent(f"""
         import os, signal, sys
         from hipthrust.store import Store
-        from hipthrust_core import protocol as P
+        from hipthrust_core import records as P
         st = Store({str(path)!r})
         sid = st.open_session("HipThrust-1A2B", {ADDRESS!r}, 1, now=0.0)
         for hexdata in sys.argv[1:]:

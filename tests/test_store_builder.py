@@ -6,7 +6,7 @@ Other store/summary/export/report tests import `RepSpec`, `set_records` and
 
 from collections import namedtuple
 
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 ADDRESS = "24:0A:C4:00:1A:2B"
 DEVICE = "HipThrust-1A2B"

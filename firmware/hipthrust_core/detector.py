@@ -30,7 +30,7 @@ from array import array
 from hipthrust_core import protocol as P
 from hipthrust_core.compat import const
 from hipthrust_core.events import Events
-from hipthrust_core.pitch import PitchVelocity
+from hipthrust_core.pitch import TAU_HP, PitchVelocity
 from hipthrust_core.ring import VelocityRing
 from hipthrust_core.vertical import Vertical
 
@@ -46,12 +46,18 @@ _LVL_DIV = const(25)  # boundary level = reference peak speed / this (4 %)
 _CONF_MIN = const(45)  # mm/s: speed that confirms a phase, floor
 _CONF_DIV = const(5)  # confirming speed = reference peak / this
 _ROM_SET = const(60)  # mm: concentric rise that starts a set (walking bobs ~30 mm)
+_ROM_MAX = const(480)  # mm: more than this is the pad lifted off, not a rep
+_PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
+_CONC_MIN = const(150)  # ms: shorter rises are knocks
+_CONC_MAX = const(4000)  # ms: a first rise longer than this is drift or handling
+_PEAK_MIN = const(120)  # mm/s: a concentric peaks faster than this
 _ROM_MIN = const(40)  # mm: smallest rise counted as a rep inside a set
 _ROM_FRAC = const(30)  # %: ... and at least this share of the set's full ROM
 _FULL_FRAC = const(80)  # %: a rep reaching this share of the set's ROM is full
 _DROP_MIN = const(20)  # mm: descent that confirms an eccentric
-_ROT_ROLL = const(39000)  # rad/65536 (0.6 rad): rotation in one rise = rolling the bar
+_ROT_ROLL = const(262000)  # rad/65536 (4 rad) in ~1 s while rising: rolling the bar
 _ROT_REMOVED = const(262000)  # rad/65536 (4 rad) per ~1 s: bar rolled off the hips
+_RISE_MAX = const(700)  # ms: a real rise gains the confirming speed within this time
 _PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
 _EXTRAP = const(13)  # /16: share of the lvl..4 lvl gap extrapolated to zero
 _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
@@ -61,7 +67,8 @@ _TAU_AVM_STILL = const(300)
 _TAU_AVM_IDLE = const(1200)  # ms: ... while still
 _TAU_DET = const(2000)
 _TAU_VB = const(15000)  # ms: mean of the velocity while moving, taken as offset
-_TAU_FUSE = const(1000)  # ms: the accelerometer's share of the fused velocity fades
+_K_TRUST = const(120)  # pitch scale (mm/s per 0.1 deg/s * 256) trusted for the fusion
+_TAU_FUSE = const(600)  # ms: the accelerometer's share of the fused velocity fades
 _TAU_DET_IDLE = const(1500)  # ms: leak of the detection velocity
 _TAU_RAW = const(30000)  # ms: leak of the measuring velocity
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
@@ -83,13 +90,17 @@ class Detector:
         self.x = 0  # accelerometer part of the fused velocity, mm/s * 256
         self.vg = 0  # pitch-rate velocity, mm/s
         self.vb = 0  # offset of the fused velocity, mm/s * 256
+        self.vk = 0  # accelerometer velocity, high-passed like the pitch rate, mm/s * 256
+        self.t_low = 0  # ms, last time the velocity was about zero or below
+        self.first = False  # the current rise would start a set (not announced yet)
+        self.rom = 0  # mm, range of motion of the current rep's concentric
+        self.cpeak = 0  # mm/s, its peak velocity
         self.pv = PitchVelocity()
         self.avm = 0  # slow mean of the vertical acceleration, mg/1024
         self.avs = 0  # ... slower, mg/1024
         self.vslow = 0  # self.v smoothed over ~0.1 s (plateau test), mm/s * 256
         self.t_b = 0  # result of _boundary(), ms
         self.rot_win = 0  # rotation over the last ~1 s, rad/65536
-        self.rot_up = 0  # rotation since the current rise started
         self.state = _BOTTOM
         self.in_set = False
         self.set_no = 0
@@ -145,7 +156,13 @@ class Detector:
         # Pitch-rate velocity (no drift, once its scale is learnt) fused with the
         # accelerometer's: the accelerometer gives the quick changes, the pitch rate
         # the level (complementary filter on their difference).
-        vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.va >> 8, not vert.still)
+        # The regression of the pitch rate against the accelerometer needs both through
+        # the same high-pass: a leaky integral of the vertical acceleration is exactly
+        # that first-order high-pass of the velocity.
+        vk = self.vk + dv
+        vk -= (vk * dt + (TAU_HP >> 1)) // TAU_HP
+        self.vk = _clamp(vk, 1 << 27)
+        vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.vk >> 8, not vert.still)
         x = self.x + ((((avf * dt) >> 4) * 643) >> 8) - ((vg - self.vg) << 8)
         self.vg = vg
         if vert.still:
@@ -160,7 +177,7 @@ class Detector:
             tau = _TAU_DET if self.in_set else _TAU_DET_IDLE
             va -= (va * dt + (tau >> 1)) // tau
             vr -= (vr * dt + (_TAU_RAW >> 1)) // _TAU_RAW
-            if self.pv.k:
+            if self.pv.k > _K_TRUST or self.pv.k < -_K_TRUST:
                 tau = _TAU_FUSE
             x -= (x * dt + (tau >> 1)) // tau
         self.va = _clamp(va, 1 << 27)
@@ -176,6 +193,8 @@ class Detector:
             self.vb -= (self.vb // _TAU_VB) * dt
         self.v = v - self.vb
         vmm = self.v >> 8
+        if vmm <= _LVL_MIN:
+            self.t_low = t_ms
         self.vslow += ((self.v - self.vslow) * dt) // _TAU_SLOW
         step = (self.v * dt) >> 8  # um
         self.ring.push(t_ms, self.vr, self.v)
@@ -184,17 +203,13 @@ class Detector:
         if vmm > 0:
             self.rise += step
             self.drop = 0
-            self.rot_up += rot
         else:
             self.drop -= step
             self.rise = 0
-            self.rot_up = 0
         if self.rise > 1 << 24:
             self.rise = 1 << 24
         if self.drop > 1 << 24:
             self.drop = 1 << 24
-        if self.rot_up > 1 << 24:
-            self.rot_up = 1 << 24
         self._machine(t_ms, vmm)
         return self.ev.count
 
@@ -234,16 +249,22 @@ class Detector:
                     need = _ROM_MIN
             else:
                 need = _ROM_SET
-            if vmm > conf and self.rise > need * 1000 and self.rot_up < _ROT_ROLL:
+            if vmm > conf and self.rise > need * 1000 and self.rot_win < _ROT_ROLL:
                 n = self._boundary(0, self._lvl(self.ref_up), True, False)
+                if (self.v - self.ring.value_before(_RISE_MAX)) >> 8 < conf:
+                    # A slow creep up (drift while resting) is no rise: start over.
+                    self.rise = 0
+                    return
                 self.b[0] = self.t_b
                 self.bn[0] = n
-                if not self.in_set:
-                    self._set_start(self.t_b)
                 self.peak = vmm
                 self.state = _UP
-                self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, self.t_b, self.reps + 1, 0, 0, 0,
-                            0, 0, 0)
+                # The first rise of a set is only announced once it has proved to be a
+                # hip thrust (at its top); inside a set a rise is announced at once.
+                self.first = not self.in_set
+                if not self.first:
+                    self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, self.t_b, self.reps + 1, 0, 0, 0,
+                                0, 0, 0)
         elif st == _UP:
             if vmm > self.peak:
                 self.peak = vmm
@@ -251,13 +272,24 @@ class Detector:
             # The top: the speed fell to the boundary level, or it stopped changing at a
             # low value (a hold whose velocity carries some drift: that value is zero).
             flat = self._flat(vmm, self.peak)
+            if self.first and t - self.b[0] > _CONC_MAX:
+                self.state = _BOTTOM  # a slow creep, not the first rep of a set
+                self.rise = 0
+                return
             if vmm <= lvl or flat or t - self.b[0] > _PHASE_MAX:
                 base = vmm if flat and vmm > 0 else 0
                 self.bn[1] = self._boundary(base, lvl, False, True)
                 self.b[1] = self.t_b
                 self._rezero(base, self.bn[1])
                 self.state = _TOP
-                self.ev.put(P.T_PHASE, P.PH_TOP, self.t_b, self.reps + 1, 0, 0, 0, 0, 0, 0)
+                if not self._plausible():
+                    # Lifting the pad, walking off, a knock: no rep, wait for the next rise.
+                    self.state = _BOTTOM
+                    self.rise = 0
+                    return
+                if not self.first:
+                    self.ev.put(P.T_PHASE, P.PH_TOP, self.t_b, self.reps + 1, 0, 0, 0, 0, 0,
+                                0)
                 if self.ref_up == 0:
                     self.ref_up = self.peak
                 else:
@@ -278,13 +310,15 @@ class Detector:
                 self.b[2] = tb
                 self.peak = -vmm
                 self.state = _DOWN
-                self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, tb, self.reps + 1, 0, 0, 0, 0, 0, 0)
+                if not self.first:
+                    self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, tb, self.reps + 1, 0, 0, 0, 0, 0,
+                                0)
         else:  # _DOWN
             if -vmm > self.peak:
                 self.peak = -vmm
             lvl = self._lvl(self.peak)
             flat = self._flat(-vmm, self.peak)
-            if vmm >= -lvl or flat or self.vert.still or t - self.b[2] > _PHASE_MAX:
+            if vmm >= -lvl or flat or t - self.b[2] > _PHASE_MAX:
                 if self.ref_down == 0:
                     self.ref_down = self.peak
                 else:
@@ -293,6 +327,22 @@ class Detector:
                 n = self._boundary(base, -lvl, True, True)
                 self._rezero(base, n)
                 self._bottom(self.t_b, n)
+
+    def _plausible(self):
+        # A finished rise is a hip thrust's concentric only with the range, duration
+        # and speed the lift allows (bar on the hips: 0.1-0.4 m, slower than 2.5 m/s).
+        # Concentric figures from the ring, drift removed by a linear detrend; taken
+        # now, while the ring still holds the whole rise.
+        rom = self.ring.integrate(self.bn[0], self.bn[1]) // 1000
+        dur = self.b[1] - self.b[0]
+        peak = self.ring.peak
+        self.rom = rom
+        self.cpeak = peak
+        if rom > _ROM_MAX or peak > _PEAK_MAX or peak < _PEAK_MIN or dur < _CONC_MIN:
+            return False
+        if self.first:
+            return rom >= _ROM_SET
+        return True
 
     def _flat(self, v, peak):
         # Low speed (under 1/5 of the phase's peak) that has stopped changing.
@@ -342,15 +392,27 @@ class Detector:
         bn[3] = n
         self.state = _BOTTOM
         rep = self.reps + 1
+        if self.first:
+            # The first rep of a set is announced only now that the bar has come back
+            # down about as far as it rose: picking the pad up, rolling the bar on or
+            # walking off does not do that.
+            self.first = False
+            drop = -self.ring.integrate(bn[2], bn[3]) // 1000
+            if drop * 2 < self.rom or drop > self.rom * 2:
+                return
+            self._set_start(b[0])
+            rep = 1
+            self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, b[0], 1, 0, 0, 0, 0, 0, 0)
+            self.ev.put(P.T_PHASE, P.PH_TOP, b[1], 1, 0, 0, 0, 0, 0, 0)
+            self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, b[2], 1, 0, 0, 0, 0, 0, 0)
         self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, rep, 0, 0, 0, 0, 0, 0)
-        # Concentric figures from the ring, drift removed by a linear detrend.
-        ring = self.ring
-        rom = ring.integrate(bn[0], bn[1]) // 1000  # mm
+        # Concentric figures, measured at the top (see _plausible).
+        rom = self.rom
         conc = b[1] - b[0]
         if conc < 1:
             conc = 1
         mean = rom * 1000 // conc
-        peak = ring.peak
+        peak = self.cpeak
         if rom < _ROM_MIN:
             return  # too small after all (drift): not a rep
         if self.ref_rom == 0:

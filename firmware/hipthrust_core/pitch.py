@@ -21,10 +21,10 @@ from array import array
 from hipthrust_core.compat import const
 
 _W_CLIP = const(4000)  # 0.1 deg/s: rates used for learning (the arc is slower)
-_AXIS_DIV = const(60000)  # power iteration step divisor (about a few reps to settle)
-_TAU_HP = const(2000)  # ms: high-pass of both signals for the regression
+_AXIS_DIV = const(800)  # power iteration step divisor (about a few reps to settle)
+TAU_HP = const(2000)  # ms: high-pass of both signals for the regression (public: shared)
 _TAU_QB = const(10000)  # ms: mean pitch rate taken as bias
-_TAU_K = const(15000)  # ms: forgetting of the regression sums
+_TAU_K = const(1500)  # ms: forgetting of the regression sums
 _MIN_Q = const(60)  # 0.1 deg/s: pitch rate that counts as moving for learning
 
 
@@ -64,7 +64,7 @@ class PitchVelocity:
                 e[0] = (e0 << 12) // m
                 e[1] = (e1 << 12) // m
                 e[2] = (e2 << 12) // m
-        self.q_lp += (((q << 6) - self.q_lp) * dt) // _TAU_HP
+        self.q_lp += (((q << 6) - self.q_lp) * dt) // TAU_HP
         qh = q - (self.q_lp >> 6)
         # Over many seconds on the hips the pad comes back to the same pitch: the slow
         # mean of the rate is what is left of the gyroscope's bias.

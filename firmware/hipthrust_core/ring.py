@@ -82,6 +82,16 @@ class VelocityRing:
         self.t_cross = tt[k & _MASK]
         return k
 
+    def value_before(self, age):
+        """Detection velocity (mm/s * 256) of the newest sample at least age ms old."""
+        tt = self.t
+        k = self.n - 1
+        stop = self.oldest()
+        t0 = tt[k & _MASK] - age
+        while k > stop and tt[k & _MASK] > t0:
+            k -= 1
+        return self.v[k & _MASK]
+
     def shift(self, n0, dv):
         """Add dv (mm/s * 256) to the detection velocity of samples n0 to the newest."""
         k = n0

@@ -30,8 +30,8 @@ _G_CLIP = const(512000)  # mg/256 per component of the up vector (2 g)
 _TH_CLIP = const(16384)  # rad/65536 per sample (0.25 rad): a gap is not a rotation
 _TAU_STILL = const(300)  # ms: up-vector pull while still (a clean measurement)
 _TAU_MOVE = const(4000)  # ms: up-vector pull while moving (linear accel averages out)
-_TAU_G = const(2000)  # ms: gravity magnitude learning while still
-_TAU_K = const(4000)  # ms: ... of its part that turns with the bar
+_TAU_G = const(500)  # ms: gravity magnitude learning while still
+_TAU_K = const(1500)  # ms: ... of its part that turns with the bar
 _GK_CLIP = const(51200)  # mg/256 (200 mg)
 _KI_DIV = const(1704)  # Mahony integral gain: 1/(4 s * 10 s), in these units
 _GB_CLIP = const(2560000)  # 0.1 deg/s / 256 (10 deg/s): gyro bias limit
@@ -41,7 +41,8 @@ _TAU_AS = const(400)  # ms: slower smoothing; fast - slow = accel changing
 _TAU_DEV = const(150)  # ms: smoothing of the motion measures used by the stillness test
 _STILL_ACC = const(20)  # mg: change of the smoothed accel below which the bar rests
 _STILL_GYR = const(80)  # 0.1 deg/s: mean bias-free rotation rate below which it rests
-_STILL_G = const(25)  # mg: smoothed accel along the vertical off gravity, at most
+_STILL_G = const(25)  # mg: smoothed vertical accel off its 1 s mean, at most
+_TAU_PS = const(1000)  # ms: that mean
 _STILL_MS = const(200)  # ms the two measures must stay low before we call it still
 
 
@@ -59,6 +60,7 @@ class Vertical:
         self.af = array("i", (0, 0, 0))  # accel smoothed over ~40 ms, mg/16
         self.asl = array("i", (0, 0, 0))  # ... and over ~400 ms
         self.dev_a = 0  # smoothed |accel deviation|, mg/16
+        self.pslow = 0  # smoothed accel along the vertical, over ~1 s, mg/16
         self.dev_w = 0  # smoothed bias-free rotation rate, 0.1 deg/s * 16
         self.still_ms = 0
         self.still = False
@@ -84,6 +86,7 @@ class Vertical:
         self._norm()
         self.g8 = self.gmag
         self.g0 = self.g8 << 5
+        self.pslow = self.g8 << 1
         self.started = True
 
     def _norm(self):
@@ -159,7 +162,9 @@ class Vertical:
         self.dev_w += ((dw - self.dev_w) * dt) // _TAU_DEV
         # And the smoothed accel must weigh what gravity weighs: a gentle, steady push
         # (a slow start of the lowering) changes little but is no rest.
-        dp = abs(self._proj(af[0] >> 4, af[1] >> 4, af[2] >> 4) - (self.g8 << 1))
+        pf = self._proj(af[0] >> 4, af[1] >> 4, af[2] >> 4)
+        self.pslow += ((pf - self.pslow) * dt) // _TAU_PS
+        dp = abs(pf - self.pslow)
         # Smoothed measures enter stillness; the instant ones leave it at once, so the
         # first samples of a movement are never taken for rest.
         if (self.dev_a < _STILL_ACC * 16 and self.dev_w < _STILL_GYR * 16

@@ -15,6 +15,7 @@ MicroPython unix port (hipthrust.devicesim).
 """
 
 import asyncio
+import binascii
 import gc
 import os
 import time
@@ -49,7 +50,8 @@ class Clock:
 
 
 def _hex(buf, n):
-    return "".join("{:02x}".format(buf[i]) for i in range(n))
+    # One bytes and one str per call (a join of per-byte strings made some 25 objects).
+    return binascii.hexlify(memoryview(buf)[:n]).decode()
 
 
 class App:

@@ -4,7 +4,7 @@
     result = analyze_samples(to_ints(samples))      # {"sets": [...]}, see below
     print(format_table(result))
 
-The detector's records are decoded with protocol.decode, exactly as the host
+The detector's records are decoded with records.decode, exactly as the host
 decodes what the sensor sends, and assembled into the `hipthrust analyze --json`
 shape: {"sets": [{"start_s", "end_s", "reps": [{"index", "concentric_start_s",
 "concentric_end_s", "eccentric_start_s", "eccentric_end_s", "hold_s", "rom_m",
@@ -16,7 +16,7 @@ records with the index of the sample at which each was emitted (event delay).
 import numpy as np
 
 from hipthrust.rawfile import read_raw_csv, to_ints
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 from hipthrust_core.detector import Detector
 
 DEFAULT_SET_END_MS = 20000

@@ -52,8 +52,18 @@ class Common:
         self.output.add_argument("--json", action="store_true", help="print JSON on stdout")
 
 
-def build_parser():
-    """The argparse parser with every available command registered."""
+def _wanted(argv):
+    """The command named in argv, if it is a known one: only its module is then imported
+    (pandas and matplotlib cost a second to import; `--help` imports them all)."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            name = arg.replace("-", "_")
+            return [name] if name in COMMANDS else COMMANDS
+    return COMMANDS
+
+
+def build_parser(argv=None):
+    """The argparse parser with the commands registered (all, or only the one argv names)."""
     parser = _Parser(
         prog="hipthrust",
         description="Rep, phase and tempo counter for the barbell hip thrust.",
@@ -61,7 +71,7 @@ def build_parser():
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     common = Common()
-    for name in COMMANDS:
+    for name in _wanted(sys.argv[1:] if argv is None else argv):
         try:
             module = importlib.import_module(f"hipthrust.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -74,7 +84,7 @@ def build_parser():
 
 def main(argv=None):
     """Entry point of the `hipthrust` console command; returns the exit status."""
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -23,7 +23,7 @@ from hipthrust.errors import DeviceNotFoundError
 from hipthrust.rawfile import write_raw_csv
 from hipthrust.session_runner import record_session
 from hipthrust.sim.session import simulate_session
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 # s to wait, after the simulated sensor finished its motion, for the last records.
 DRAIN_S = 15.0
@@ -108,6 +108,7 @@ async def run_demo(db_path, *, speed=10.0, sets=3, seed=1, out=None, on_record=N
                         loop = asyncio.get_running_loop()
                         while not device_finished(sim):
                             await asyncio.sleep(0.05)
+                        recorder.note("simulated sensor: end of the workout; switching off")
                         end = loop.time() + DRAIN_S
                         while loop.time() < end and not all_made_stored(
                                 store, sim, info.address):

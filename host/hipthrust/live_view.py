@@ -22,7 +22,7 @@ from rich.text import Text
 
 from hipthrust import guidelines as G
 from hipthrust.bigtext import big, width
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 # Big word and small label per phase (the phase that STARTS at a PHASE record).
 PHASE_WORDS = {

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from hipthrust.ble.errors import LinkLostError, SensorConnectError
 from hipthrust.ble.sensor import Sensor
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,10 @@ class Recorder:
     def _connection(self, text, battery=None):
         if self.state is not None:
             self._show(self.state.set_connection(text, battery))
+
+    def note(self, text):
+        """Show a free-form event line in the view (e.g. what a caller knows)."""
+        self._note(text)
 
     def _note(self, text):
         log.info("%s", text)

@@ -25,7 +25,7 @@ import platformdirs
 
 from hipthrust import migrations
 from hipthrust.errors import StoreError, UnknownSessionError
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 DB_ENV = "HIPTHRUST_DB"
 DB_NAME = "sessions.db"

@@ -9,7 +9,7 @@
 # interpreters.
 import math
 
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 from hipthrust_core.detector import Detector
 
 G = 9.80665
@@ -160,7 +160,7 @@ def test_touch_and_go_boundaries_rom_and_velocity():
     assert len(reps) == 6
     for i, r in enumerate(reps):
         t0 = moves[2 * i][0] * 1000
-        assert abs(r.t_ms - t0) <= 80, (i, r.t_ms, t0)
+        assert abs(r.t_ms - t0) <= 100, (i, r.t_ms, t0)
         assert abs(r.conc_ms - 700) <= 120, r
         assert abs(r.rom_mm - 300) <= 45, r
         assert abs(r.mean_mmps - 300 * 1000 // 700) <= 70, r
@@ -197,7 +197,8 @@ def test_walking_with_the_sensor_is_no_rep():
     def walk(t):
         if 2.0 < t < 14.0:
             w = 2 * math.pi * 1.9
-            return (-0.015 * w * w * math.sin(w * t), 1.5 * math.sin(w * t / 2), 0.3 * math.cos(w * t))
+            bob = -0.015 * w * w * math.sin(w * t)
+            return (bob, 1.5 * math.sin(w * t / 2), 0.3 * math.cos(w * t))
         return (0.0, 0.0, 0.0)
 
     recs = run(samples([], 16.0, seed=17, extra=walk))
@@ -205,12 +206,20 @@ def test_walking_with_the_sensor_is_no_rep():
 
 
 def test_knocks_are_no_rep():
-    # Short damped ringing of the bar (plates knocked) every 2 s.
+    # Short damped ringing of the bar (plates knocked) every 2 s: a displacement of a
+    # few mm at 25 Hz that dies out (so no net velocity), seen as up to ~4 g.
+    def ring(u):
+        if u <= 0.0:
+            return 0.0
+        return 0.002 * math.exp(-u / 0.05) * (1.0 - math.cos(2 * math.pi * 25 * u))
+
     def knock(t):
+        if t < 2.0:
+            return (0.0, 0.0, 0.0)
         u = (t - 2.0) % 2.0
-        if t > 2.0 and u < 0.3:
-            return (25.0 * math.sin(2 * math.pi * 25 * u) * math.exp(-u / 0.04), 0.0, 0.0)
-        return (0.0, 0.0, 0.0)
+        h = 0.0005
+        acc = (ring(u + h) - 2 * ring(u) + ring(u - h)) / (h * h)
+        return (acc, 0.3 * acc, 0.0)
 
     recs = run(samples([], 14.0, seed=19, extra=knock))
     assert reps_of(recs) == []

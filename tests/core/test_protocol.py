@@ -1,6 +1,6 @@
 # Protocol round trips and pinned layouts. Runs under CPython (pytest) and under
 # the MicroPython unix port (tests/mp_runner.py): plain asserts, no pytest imports.
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 
 def _raises(fn, *args):

@@ -7,7 +7,7 @@ end-to-end tests (test_app_*.py) use the real detector, drivers and IMU models i
 
 CLASSES = """
 import bluetooth
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 from hipthrust_fw.app import App
 
 

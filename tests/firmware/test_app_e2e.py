@@ -6,7 +6,7 @@ import pytest
 
 from hipthrust.rawfile import write_raw_csv
 from hipthrust.sim.session import simulate_session
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 from tests.firmware.mpfw import run
 
 BUTTON_PIN = 37  # M5StickC Plus2 button A (the board file's BUTTON_PIN)
@@ -26,7 +26,7 @@ def _prelude(csv, board="m5stickc-plus2"):
 import machine
 import bluetooth
 import sim_board
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 from hipthrust_fw.app import App
 
 board = sim_board.SimBoard({str(csv)!r}, speed=0, name={board!r})

@@ -1,7 +1,7 @@
 """The BLE link (hipthrust_fw.link + the App's command handling) against the in-process
 fake `bluetooth` module, in the MicroPython unix port."""
 
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 from tests.firmware.mpfw import run
 from tests.firmware.standins import CLASSES, prelude
 

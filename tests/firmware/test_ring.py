@@ -3,7 +3,7 @@
 from tests.firmware.mpfw import run
 
 _SETUP = """
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 from hipthrust_fw.ring import Ring
 buf = bytearray(P.MAX_RECORD)
 def put(ring, t):

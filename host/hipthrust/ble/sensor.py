@@ -20,7 +20,7 @@ from bleak.exc import BleakError
 
 from hipthrust.ble.errors import BleUnavailableError, LinkLostError, SensorConnectError
 from hipthrust.errors import IncompatibleFirmwareError, ProtocolError
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class Sensor:
 
     target: a SensorInfo from find_sensor(s), a bleak BLEDevice, or an address.
     timeout: connection timeout (s). raw: also subscribe to raw IMU samples
-    (they come out of events() as protocol.Raw records with their own sequence).
+    (they come out of events() as records.Raw records with their own sequence).
 
     After connecting: `status` (protocol.StatusChar), `boot_id`, `battery` (%),
     `protocol_version`, `firmware`, `model`, `malformed` (notifications skipped).
@@ -195,9 +195,11 @@ class Sensor:
 
     async def send(self, cmd, a=0, b=0):
         """Write control command cmd (protocol.C_*) with arguments a, b (see
-        protocol.command). The sensor answers with a REPLY record on events()."""
+        records.command). The sensor answers with a REPLY record on events()."""
         data = P.command(cmd, a, b)
-        char = self._client.services.get_characteristic(P.CONTROL_UUID) if self._client else None
+        if self._client is None:
+            raise LinkLostError(self.address)
+        char = self._client.services.get_characteristic(P.CONTROL_UUID)
         response = char is not None and "write" in char.properties
         await self._call(self._client.write_gatt_char(P.CONTROL_UUID, data, response=response))
 
@@ -235,7 +237,7 @@ class Sensor:
 
         seq is unwrapped (int), record a protocol namedtuple, data the notification
         bytes; `received_at` then holds the host clock (s since the epoch) when it
-        arrived. Raw samples come as protocol.Raw records with their own sequence.
+        arrived. Raw samples come as records.Raw records with their own sequence.
         Malformed notifications are logged, counted in `malformed` and skipped.
         Raises LinkLostError when the link dropped or the sensor was disconnected.
         """

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hipthrust.devicesim.runner import DEFAULT_HEAP
 from hipthrust.errors import HipthrustError, InputFileError, UsageError
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 
 def register(subparsers, common):

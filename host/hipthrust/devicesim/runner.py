@@ -28,7 +28,7 @@ import threading
 import time
 from pathlib import Path
 
-from hipthrust_core import protocol as P
+from hipthrust_core import records as P
 
 HERE = Path(__file__).resolve().parent
 FAKES = HERE / "mpy"
@@ -81,8 +81,10 @@ def compile_tree(src, dst, keep_source=()):
         if path.name in keep_source:
             shutil.copyfile(path, out)
             continue
-        proc = subprocess.run([mpy_cross, "-o", str(out.with_suffix(".mpy")), str(path)],
-                              capture_output=True, text=True)
+        # -s: the path inside the tree names the code in tracebacks; the machine's full
+        # path would be one more string in the device's heap per module.
+        proc = subprocess.run([mpy_cross, "-s", rel.as_posix(), "-o", str(out.with_suffix(".mpy")),
+                               str(path)], capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"mpy-cross failed on {path}: {proc.stderr.strip()}")
 

@@ -12,6 +12,8 @@ State the simulator or a test sets or inspects is class-level, so it is shared w
 objects the firmware's board file creates: I2C.attach/detach (the devices on every bus),
 Pin.level/Pin.set_level (a pin's level; an external button), ADC.set_volts (the voltage on
 an ADC pin), SPI.attach (a display model), WDT.feeds, RESETS. Never used on a real board.
+Only the calls the firmware and the tests make are here: in the device simulator every
+function of this module takes a couple of hundred bytes of the device's heap.
 """
 
 ENODEV = 19  # errno MicroPython's I2C raises when no device acknowledges its address
@@ -41,12 +43,6 @@ class I2C:
         self.sda = sda
         self.freq = freq
         self.timeout = timeout
-
-    def init(self, *, scl=None, sda=None, freq=400000, timeout=50000):
-        self.__init__(self.id, scl=scl, sda=sda, freq=freq, timeout=timeout)
-
-    def deinit(self):
-        pass
 
     def _dev(self, addr):
         dev = I2C._devices.get(addr)
@@ -78,20 +74,11 @@ class I2C:
                 dev.write(buf[0], memoryview(buf)[1:])
         return len(buf)
 
-    def writevto(self, addr, vector, stop=True):
-        data = bytearray()
-        for b in vector:
-            data.extend(b)
-        return self.writeto(addr, data, stop)
-
     def readfrom(self, addr, nbytes, stop=True):
         buf = bytearray(nbytes)
-        self.readfrom_into(addr, buf, stop)
-        return bytes(buf)
-
-    def readfrom_into(self, addr, buf, stop=True):
         dev = self._dev(addr)
         dev.read_into(getattr(dev, "pointer", 0), buf)
+        return bytes(buf)
 
 
 class SPI:
@@ -119,28 +106,11 @@ class SPI:
         self.baudrate = baudrate
         self.written = 0  # bytes written so far
 
-    def init(self, baudrate=1000000, **kwargs):
-        self.baudrate = baudrate
-
-    def deinit(self):
-        pass
-
     def write(self, buf):
         self.written += len(buf)
         dev = SPI._devices.get(self.id)
         if dev is not None:
             dev.spi_write(buf)
-
-    def read(self, nbytes, write=0):
-        return bytes([write]) * nbytes
-
-    def readinto(self, buf, write=0):
-        for i in range(len(buf)):
-            buf[i] = write
-
-    def write_readinto(self, write_buf, read_buf):
-        self.write(write_buf)
-        self.readinto(read_buf)
 
 
 class Pin:
@@ -189,13 +159,6 @@ class Pin:
             return 1 if pin.pull == Pin.PULL_UP else 0
         return cls._levels.get(id, 0)
 
-    @classmethod
-    def reset_all(cls):
-        """Forget every pin (between tests)."""
-        cls._levels.clear()
-        cls._external.clear()
-        cls._pins.clear()
-
     def __init__(self, id, mode=-1, pull=-1, *, value=None, drive=None, alt=None):
         self.id = id
         self.mode = None
@@ -203,9 +166,6 @@ class Pin:
         self._handler = None
         self._trigger = 0
         Pin._pins[id] = self
-        self.init(mode, pull, value=value)
-
-    def init(self, mode=-1, pull=-1, *, value=None, drive=None, alt=None):
         if mode != -1:
             self.mode = mode
         if pull != -1:
@@ -220,12 +180,6 @@ class Pin:
         return None
 
     __call__ = value
-
-    def on(self):
-        self.value(1)
-
-    def off(self):
-        self.value(0)
 
     def irq(self, handler=None, trigger=IRQ_FALLING | IRQ_RISING, *, hard=False):
         self._handler = handler
@@ -260,9 +214,6 @@ class ADC:
 
     def __init__(self, pin, *, atten=None):
         self.pin = _pin_id(pin)
-        self.atten = atten
-
-    def init(self, *, atten=None):
         self.atten = atten
 
     def _v(self):
@@ -308,25 +259,3 @@ def soft_reset():
 def unique_id():
     """Six bytes, like an ESP32's factory MAC."""
     return b"\x24\x0a\xc4\x00\x1a\x2b"
-
-
-_freq = [240000000]
-
-
-def freq(hz=None):
-    if hz is None:
-        return _freq[0]
-    _freq[0] = hz
-    return None
-
-
-def idle():
-    pass
-
-
-def disable_irq():
-    return 0
-
-
-def enable_irq(state=0):
-    pass

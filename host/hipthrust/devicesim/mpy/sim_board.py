@@ -7,11 +7,11 @@
 
 The real board file (hipthrust_fw.boards.<name>) makes its I2C bus, pins and ADC from
 the fake `machine`, and its real IMU driver talks to the register model of its chip
-(imu_models.py), which reads the motion from a raw CSV file (docs/raw-format.md: t_s,
-g, deg/s, in the sensor's axes), streamed line by line so a long session fits a
-100 KB heap. Time is the SimClock: it advances only when the app sleeps, so every
-run is the same whatever the machine's load, and it is paced to `speed` times real
-time (speed 0: as fast as the interpreter goes).
+(mpu6886_model.py, lsm6dsox_model.py), which reads the motion from a raw CSV file
+(docs/raw-format.md: t_s, g, deg/s, in the sensor's axes), streamed a few rows at a
+time so a long session fits a small heap. Time is the SimClock: it advances only when
+the app sleeps, so every run is the same whatever the machine's load, and it is paced
+to `speed` times real time (speed 0: as fast as the interpreter goes).
 """
 
 import asyncio
@@ -19,11 +19,13 @@ import struct
 import time
 
 import machine
-from imu_models import LSM6DSOXModel, MPU6886Model
 
 from hipthrust_fw import boards
 
-_MODELS = {"MPU6886": MPU6886Model, "LSM6DSOX": LSM6DSOXModel}
+# IMU part (board file's IMU) -> (module, class) of its register model; only the board's
+# own model is imported: each costs some 6 KB of device heap.
+_MODELS = {"MPU6886": ("mpu6886_model", "MPU6886Model"),
+           "LSM6DSOX": ("lsm6dsox_model", "LSM6DSOXModel")}
 
 
 class SimClock:
@@ -65,7 +67,8 @@ class CsvMotion:
         self.binary = path.endswith(".bin")
         self._f = open(path, "rb" if self.binary else "r")
         if self.binary:
-            self._chunk = bytearray(self.ROW_SIZE * 128)
+            # 16 rows (0.16 s at 100 Hz) a read: bigger chunks cost heap, not speed.
+            self._chunk = bytearray(self.ROW_SIZE * 16)
             self._n = 0
             self._i = 0
         else:
@@ -133,7 +136,9 @@ class SimBoard:
         module = boards.load(name)
         self.NAME = module.NAME
         self.motion = CsvMotion(motion_path, self.clock.ticks_ms())
-        self.model = _MODELS[module.IMU](self.motion, self.clock.ticks_ms)
+        mod, cls = _MODELS[module.IMU]
+        model_class = getattr(__import__(mod), cls)
+        self.model = model_class(self.motion, self.clock.ticks_ms)
         machine.I2C.attach(module.IMU_ADDR, self.model)
         self.board = module.Board(machine)
 

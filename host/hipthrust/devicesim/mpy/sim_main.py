@@ -10,11 +10,14 @@ The radio is the fake `bluetooth` (HIPTHRUST_RADIO: socket of the fake BlueZ).
 import gc
 import sys
 
+# As firmware/main.py does while loading: collect every 4 KB so the loader's garbage
+# does not fragment the heap (main.run() sets the threshold back once the app is made).
+gc.threshold(4096)
+
 # The fakes first, measured, so the log can tell their heap from the firmware's.
-import bluetooth  # noqa: F401
-import imu_models  # noqa: F401
-import machine  # noqa: F401
-import sim_board
+import bluetooth  # noqa: E402, F401
+import machine  # noqa: E402, F401
+import sim_board  # noqa: E402
 
 gc.collect()
 _FAKES_HEAP = gc.mem_alloc()
