@@ -23,7 +23,8 @@ from hipthrust.rawfile import write_raw_csv
 from hipthrust.sim.session import simulate_session
 
 PROBE = """
-import gc
+import gc, micropython
+gc.threshold(4096)  # as sim_main.py and main.py while loading
 gc.collect()
 last = gc.mem_alloc()
 def m(label):
@@ -32,22 +33,39 @@ def m(label):
     now = gc.mem_alloc()
     print("{:7d}  {}".format(now - last, label))
     last = now
-import machine, imu_models, bluetooth, sim_board
-m("fakes: machine, imu_models, bluetooth, sim_board (+ asyncio, boards)")
+import asyncio
+m("asyncio (frozen: its module objects only)")
+import machine
+m("fake machine")
+import bluetooth
+m("fake bluetooth")
+import sim_board
+m("sim_board (+ boards registry)")
 board = sim_board.SimBoard(MOTION, 0)
-m("SimBoard: board file, IMU driver and screen, IMU model, motion reader")
+m("SimBoard: board file, IMU driver, screen driver, IMU model, motion reader")
 ble = bluetooth.BLE()
 from hipthrust_core import protocol
 m("hipthrust_core.protocol")
+from hipthrust_core import events, ring, vertical, pitch
+m("detector's modules: events, ring, vertical, pitch")
 from hipthrust_core.detector import Detector
-m("hipthrust_core.detector and its modules")
+m("hipthrust_core.detector")
+from hipthrust_fw import ring, settings
+m("hipthrust_fw: ring, settings")
+from hipthrust_fw import link
+m("hipthrust_fw.link")
 from hipthrust_fw.app import App
-m("hipthrust_fw: app, link, ring, settings")
+import main
+m("hipthrust_fw.app, main")
 det = Detector()
 m("Detector()")
 app = App(board, ble, clock=board.clock, detector=det, log=lambda *a: None)
 m("App(): ring, link (GATT services), settings, IMU")
 print("{:7d}  total".format(gc.mem_alloc()))
+import sys
+if "hipthrust_core.records" in sys.modules:
+    print("    !!!  the device loaded hipthrust_core.records (host only)")
+micropython.qstr_info()
 """
 
 
@@ -80,7 +98,9 @@ def main():
         out = subprocess.run([micropython_bin(), "-X", "heapsize=1M", "-c", probe], env=env,
                              capture_output=True, text=True, cwd=tmp)
         print("1. heap taken (bytes, 64-bit unix port, after gc.collect()):")
-        print("\n".join(x for x in out.stdout.splitlines() if x[:7].strip().isdigit()))
+        print("\n".join(x for x in out.stdout.splitlines()
+                        if x[:7].strip().isdigit() or x.startswith(("qstr", "    !"))))
+        print("   (every figure includes its share of the qstr pool: names and strings)")
         if out.returncode:
             print(out.stderr, file=sys.stderr)
         lo, hi = 64, 512  # K: fails at lo, runs at hi
@@ -88,7 +108,7 @@ def main():
         if not ok:
             print(f"2. the session does not run even with {hi}K")
             return 1
-        while hi - lo > 4:
+        while hi - lo > 2:
             mid = (lo + hi) // 2
             ok, got = runs(motion, mid)
             if ok:

@@ -179,8 +179,10 @@ def test_sensor_reads_status_decodes_events_skips_malformed_and_sees_link_loss(b
             await sensor.resend_from(0)
             bluez.inject_notification(info.address, P.EVENTS_UUID, b"\x05\x00\x7f")
             dev.emit(P.pack_phase, P.PH_TOP, 1700, 1)
-            while len(got) < 3:
-                got.append(await sensor.next_event(5.0))
+            async for item in sensor.events():
+                got.append(item)
+                if len(got) == 3:
+                    break
             assert sensor.malformed == 1
             assert dev.writes == [(H_CONTROL, P.command(P.C_RESEND, 0))]
             bluez.drop_link(info.address)

@@ -49,6 +49,7 @@ _ROM_SET = const(60)  # mm: concentric rise that starts a set (walking bobs ~30 
 _ROM_MAX = const(480)  # mm: more than this is the pad lifted off, not a rep
 _PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
 _CONC_MIN = const(150)  # ms: shorter rises are knocks
+_CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
 _CONC_MAX = const(4000)  # ms: a first rise longer than this is drift or handling
 _PEAK_MIN = const(120)  # mm/s: a concentric peaks faster than this
 _ROM_MIN = const(40)  # mm: smallest rise counted as a rep inside a set
@@ -250,11 +251,17 @@ class Detector:
             else:
                 need = _ROM_SET
             if vmm > conf and self.rise > need * 1000 and self.rot_win < _ROT_ROLL:
-                n = self._boundary(0, self._lvl(self.ref_up), True, False)
-                if (self.v - self.ring.value_before(_RISE_MAX)) >> 8 < conf:
+                before = self.ring.value_before(_RISE_MAX) >> 8
+                if vmm - before < conf:
                     # A slow creep up (drift while resting) is no rise: start over.
                     self.rise = 0
                     return
+                # From rest the rise starts from whatever velocity the estimate showed
+                # then (an offset not yet learnt); between reps from zero.
+                base = 0
+                if not self.in_set and 0 < before < 150:
+                    base = before
+                n = self._boundary(base, self._lvl(self.ref_up), True, False)
                 self.b[0] = self.t_b
                 self.bn[0] = n
                 self.peak = vmm
@@ -392,6 +399,12 @@ class Detector:
         bn[3] = n
         self.state = _BOTTOM
         rep = self.reps + 1
+        if t - b[0] < _CYCLE_MIN:
+            # Up and down in less than this is a step (walking with the pad), not a rep.
+            if not self.first:
+                self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, rep, 0, 0, 0, 0, 0, 0)
+            self.first = False
+            return
         if self.first:
             # The first rep of a set is announced only now that the bar has come back
             # down about as far as it rose: picking the pad up, rolling the bar on or

@@ -50,18 +50,31 @@ class VelocityRing:
     def cross(self, level, now_above):
         """Walk back from the newest sample over samples on the same side of level
         (v > level when now_above, else v <= level). Returns the number of the
-        earliest of them and sets t_cross to the interpolated crossing time (ms)."""
+        earliest of them and sets t_cross to the interpolated crossing time (ms).
+        The walk also stops where the velocity has clearly turned back away from the
+        level (it may never reach a level when it carries some drift)."""
         tt = self.t
         vv = self.v
         k = self.n - 1
         stop = self.oldest()
-        i = k & _MASK
+        tol = 512  # 2 mm/s, in mm/s * 256: more than noise
+        # "Turned back" counts only near the level, not on the way over a peak.
+        mag = level if level > 0 else -level
+        near_hi = level + 3 * mag + 2560
+        near_lo = level - 3 * mag - 2560
+        best = vv[k & _MASK]
         while k > stop:
             j = (k - 1) & _MASK
             vj = vv[j]
-            # Stop at the crossing, or where the speed stops falling towards it (the
-            # velocity may never reach the level when it carries some drift).
-            if (vj > level) != now_above or (vj > vv[i]) == now_above:
+            if now_above:
+                if vj < best:
+                    best = vj
+                turned = vj > best + tol and best < near_hi
+            else:
+                if vj > best:
+                    best = vj
+                turned = vj < best - tol and best > near_lo
+            if (vj > level) != now_above or turned:
                 # crossing between j and k
                 i = k & _MASK
                 vi = vv[i]
@@ -78,7 +91,6 @@ class VelocityRing:
                     self.t_cross = tt[j] + ((dtt * f) >> 10)
                 return k
             k -= 1
-            i = j
         self.t_cross = tt[k & _MASK]
         return k
 

@@ -34,12 +34,12 @@ HERE = Path(__file__).resolve().parent
 FAKES = HERE / "mpy"
 DEFAULT_MAC = "24:0a:c4:00:1a:2b"
 DEFAULT_BOARD = "m5stickc-plus2"
-# Device heap. The target is a 100K board heap, not reached in the unix port: it is
-# 64-bit (every object pointer, dict slot and bytecode constant table is twice its size
-# on a 32-bit ESP32) and the fakes (machine, IMU model, bluetooth: ~50K of code) share
-# the heap. Measured: ~160K live after gc.collect(), runs from ~190K with the radio
-# bridge (tests/test_device_sim.py prints the figures); 256K leaves room for growth.
-DEFAULT_HEAP = "256K"
+# Device heap (-X heapsize). The target is a 100K board heap, not reached in the unix
+# port: it is 64-bit (every object pointer, dict slot and bytecode constant table is
+# twice its size on a 32-bit ESP32) and the fakes (machine, IMU model, bluetooth: some
+# 35K) share the heap. bench/device_heap.py prints the breakdown and the smallest heap a
+# session runs in; DEFAULT_HEAP keeps some 10 % above that for the radio bridge.
+DEFAULT_HEAP = "150K"
 
 
 def _firmware_dir():
