@@ -52,6 +52,7 @@ def test_thirty_minute_session_within_the_device_heap(tmp_path, capsys):
     # Every sample of the file went through at the IMU's 100 Hz.
     assert abs(int(done[0].split()[2]) - samples[-1, 0] * 100) < 100
     assert len(free) >= 30  # one figure per simulated minute
+    assert max(free) - min(free) < 2048  # no leak: live heap flat over the whole session
     starts, reps = _check_events(events)
     assert len(starts) >= 1 and len(reps) >= 1
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from hipthrust.export import RAW_COLUMNS, REP_COLUMNS, SET_COLUMNS, ExportError, export_csv
+from hipthrust.rawfile import HEADER, read_raw_csv, to_ints
 from hipthrust.store import Store
 from hipthrust_core import protocol as P
 from tests.test_store_builder import RepSpec, record_session
@@ -19,7 +20,8 @@ def store(tmp_path):
         a = record_session(st, [[RepSpec(mean=0.5 - 0.01 * i) for i in range(8)],
                                 [RepSpec(flags=P.RF_PARTIAL), RepSpec(ecc=0.3)]], T0, boot_id=1)
         st.tag(a, load_kg=80.0, variation="barbell")
-        st.add_raw(a, [(1000, 10, -20, 1000, 5, -15, 0), (1010, 12, -18, 1001, 6, -14, 1)])
+        # Late in a long boot: times past what 4 significant digits can hold.
+        st.add_raw(a, [(1234567, 10, -20, 1000, 5, -15, 0), (1234577, 12, -18, 1001, 6, -14, 1)])
         record_session(st, [[RepSpec()] * 12] * 3, T0 + 3 * 86400, boot_id=2)
         yield st
 
@@ -55,12 +57,18 @@ def test_one_session_reps_and_sets_csv(store, tmp_path):
 
 def test_all_sessions_and_raw(store, tmp_path):
     paths = export_csv(store, tmp_path / "all", raw=True)
-    assert [p.name for p in paths] == ["reps.csv", "sets.csv", "raw.csv"]
+    assert [p.name for p in paths] == ["reps.csv", "sets.csv", "raw-session-1.csv"]
     reps = pd.read_csv(tmp_path / "all" / "reps.csv")
     assert len(reps) == 10 + 36 and sorted(set(reps["session_id"])) == [1, 2]
-    raw = pd.read_csv(tmp_path / "all" / "raw.csv")
+    # The raw samples come out in the raw file format itself, so `analyze` replays them
+    # and gets back exactly the integers the sensor sent.
+    raw_path = tmp_path / "all" / "raw-session-1.csv"
+    assert raw_path.read_text().splitlines()[0] == HEADER
+    raw = pd.read_csv(raw_path)
     assert list(raw.columns) == RAW_COLUMNS
-    assert raw.iloc[0].tolist() == [1, 1.0, 0.01, -0.02, 1.0, 0.5, -1.5, 0.0]
+    assert raw.iloc[0].tolist() == [1234.567, 0.01, -0.02, 1.0, 0.5, -1.5, 0.0]
+    assert to_ints(read_raw_csv(raw_path)).tolist() == [
+        [1234567, 10, -20, 1000, 5, -15, 0], [1234577, 12, -18, 1001, 6, -14, 1]]
     assert not list((tmp_path / "all").glob(".*partial"))
 
 

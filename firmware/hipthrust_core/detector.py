@@ -47,6 +47,7 @@ _CONF_MIN = const(45)  # mm/s: speed that confirms a phase, floor
 _CONF_DIV = const(5)  # confirming speed = reference peak / this
 _ROM_SET = const(60)  # mm: concentric rise that starts a set (walking bobs ~30 mm)
 _ROM_MAX = const(480)  # mm: more than this is the pad lifted off, not a rep
+_ROM_FIRST_MAX = const(480)  # mm: ... for the rise that would start a set
 _PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
 _CONC_MIN = const(150)  # ms: shorter rises are knocks
 _CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
@@ -348,7 +349,7 @@ class Detector:
         if rom > _ROM_MAX or peak > _PEAK_MAX or peak < _PEAK_MIN or dur < _CONC_MIN:
             return False
         if self.first:
-            return rom >= _ROM_SET
+            return _ROM_SET <= rom <= _ROM_FIRST_MAX
         return True
 
     def _flat(self, v, peak):
@@ -410,8 +411,8 @@ class Detector:
             # down about as far as it rose: picking the pad up, rolling the bar on or
             # walking off does not do that.
             self.first = False
-            drop = -self.ring.integrate(bn[2], bn[3]) // 1000
-            if drop * 2 < self.rom or drop > self.rom * 2:
+            drop = -self.ring.integrate(bn[2], bn[3], True) // 1000
+            if drop * 4 < self.rom or drop > self.rom * 3:
                 return
             self._set_start(b[0])
             rep = 1

@@ -114,12 +114,13 @@ class VelocityRing:
             vv[k & _MASK] += dv
             k += 1
 
-    def integrate(self, n0, n1):
-        """Displacement (um) from sample n0 to n1 of the measuring velocity, its value
-        at both ends taken as drift (the bar is at rest at phase boundaries) and
-        removed by a linear detrend. Sets self.peak to the peak corrected speed (mm/s)."""
+    def integrate(self, n0, n1, fused=False):
+        """Displacement (um) from sample n0 to n1 of the measuring velocity (or, with
+        fused, the detection velocity), its value at both ends taken as drift (the
+        bar is at rest at phase boundaries) and removed by a linear detrend. Sets
+        self.peak to the peak corrected speed (mm/s)."""
         tt = self.t
-        vv = self.vr
+        vv = self.v if fused else self.vr
         o = self.oldest()
         if n0 < o:
             n0 = o

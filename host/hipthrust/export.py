@@ -1,4 +1,4 @@
-"""CSV export of stored sessions with pandas: reps.csv, sets.csv and raw.csv.
+"""CSV export of stored sessions with pandas: reps.csv, sets.csv and raw samples.
 
     from hipthrust.export import export_csv
     paths = export_csv(store, out_dir, session_ids=[3], raw=True)
@@ -6,8 +6,9 @@
 Columns (units in the names; times ISO 8601 local with offset):
 - reps.csv: REP_COLUMNS, one row per rep (failed reps included, flagged).
 - sets.csv: SET_COLUMNS, one row per set with at least one rep.
-- raw.csv (raw=True, when recorded): RAW_COLUMNS, the raw file format of
-  docs/raw-format.md (t_s, g, deg/s) with the session id in front.
+- raw-session-<id>.csv (raw=True, one per session with recorded samples): the raw
+  file format of docs/raw-format.md itself (t_s, g, deg/s), so `hipthrust analyze`
+  replays it through the detector.
 Files are written under temporary names and renamed at the end, so a failed
 export leaves no partial file behind.
 """
@@ -15,10 +16,12 @@ export leaves no partial file behind.
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hipthrust.errors import HipthrustError
 from hipthrust.history import all_set_summaries
+from hipthrust.rawfile import COLUMNS, INT_SCALE, write_raw_csv
 from hipthrust.summary import iso
 
 REP_COLUMNS = [
@@ -32,7 +35,7 @@ SET_COLUMNS = [
     "median_rom_m", "best_velocity_mps", "velocity_loss_pct", "load_kg", "variation",
     "end_reason", "guidelines_missed",
 ]
-RAW_COLUMNS = ["session_id", "t_s", "ax_g", "ay_g", "az_g", "gx_dps", "gy_dps", "gz_dps"]
+RAW_COLUMNS = list(COLUMNS)
 
 
 class ExportError(HipthrustError):
@@ -71,23 +74,15 @@ def _tables(store, session_ids):
             pd.DataFrame(set_rows, columns=SET_COLUMNS))
 
 
-def _raw_table(store, session_ids):
+def _raw_samples(store, session_ids):
+    """{session id: float samples (N, 7) in raw file units} for sessions with raw data."""
     ids = session_ids if session_ids is not None else [s["id"] for s in store.sessions()]
-    frames = []
+    out = {}
     for sid in ids:
         rows = store.raw(sid)
         if rows:
-            df = pd.DataFrame([tuple(r) for r in rows],
-                              columns=["t_ms", "ax", "ay", "az", "gx", "gy", "gz"])
-            out = pd.DataFrame({"session_id": sid, "t_s": df["t_ms"] / 1000.0})
-            for axis in "xyz":
-                out[f"a{axis}_g"] = df[f"a{axis}"] / 1000.0
-            for axis in "xyz":
-                out[f"g{axis}_dps"] = df[f"g{axis}"] / 10.0
-            frames.append(out)
-    if not frames:
-        return None
-    return pd.concat(frames, ignore_index=True)[RAW_COLUMNS]
+            out[sid] = np.array([tuple(r) for r in rows], dtype=float) / INT_SCALE
+    return out
 
 
 def _prepare_dir(out_dir):
@@ -109,24 +104,26 @@ def _prepare_dir(out_dir):
 
 
 def export_csv(store, out_dir, session_ids=None, raw=False):
-    """Write reps.csv and sets.csv (and raw.csv when raw and recorded) into out_dir.
+    """Write reps.csv and sets.csv (and raw-session-<id>.csv when raw and recorded).
 
     session_ids: list of ids, or None for every session. Returns the written paths.
     Raises ExportError when out_dir cannot be created or written.
     """
     reps, sets = _tables(store, session_ids)
     frames = {"reps.csv": reps, "sets.csv": sets}
-    if raw:
-        raw_df = _raw_table(store, session_ids)
-        if raw_df is not None:
-            frames["raw.csv"] = raw_df
+    raws = _raw_samples(store, session_ids) if raw else {}
     out_dir = _prepare_dir(out_dir)
     temps = []
     try:
         for name, df in frames.items():
             tmp = out_dir / f".{name}.partial"
             temps.append((tmp, out_dir / name))
-            df.to_csv(tmp, index=False, float_format="%.4g" if name == "raw.csv" else None)
+            df.to_csv(tmp, index=False)
+        for sid, samples in raws.items():
+            name = f"raw-session-{sid}.csv"
+            tmp = out_dir / f".{name}.partial"
+            temps.append((tmp, out_dir / name))
+            write_raw_csv(tmp, samples)
         for tmp, final in temps:
             os.replace(tmp, final)
     except OSError as exc:

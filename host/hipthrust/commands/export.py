@@ -9,15 +9,17 @@ def register(subparsers, common):
     """Add the `export` command."""
     p = subparsers.add_parser(
         "export", parents=[common.db],
-        help="export sessions as CSV (reps.csv, sets.csv, raw.csv)",
+        help="export sessions as CSV (reps.csv, sets.csv, raw samples)",
         description="Write reps.csv and sets.csv (one row per rep / set, units in the column "
-                    "names, ISO timestamps, session and set ids) into DIR; --raw adds raw.csv "
-                    "when raw samples were recorded.",
+                    "names, ISO timestamps, session and set ids) into DIR; --raw adds "
+                    "raw-session-ID.csv (the raw file format, for `hipthrust analyze`) for "
+                    "each session whose raw samples were recorded (`hipthrust live --raw`).",
     )
     p.add_argument("session", nargs="?", help="session id, or 'latest'")
     p.add_argument("--all", action="store_true", help="export every session")
     p.add_argument("--csv", metavar="DIR", required=True, help="folder to write the CSV files in")
-    p.add_argument("--raw", action="store_true", help="also write raw.csv (raw IMU samples)")
+    p.add_argument("--raw", action="store_true",
+                   help="also write raw-session-ID.csv (raw IMU samples)")
     p.set_defaults(func=run)
 
 
@@ -32,8 +34,9 @@ def run(args):
         else:
             ids = [store.resolve_session(args.session)]
         paths = export_csv(store, args.csv, session_ids=ids, raw=args.raw)
-        if args.raw and not any(p.name == "raw.csv" for p in paths):
-            print("No raw samples were recorded for this export; raw.csv not written.")
+        if args.raw and not any(p.name.startswith("raw-") for p in paths):
+            print("No raw samples were recorded for this export (record with "
+                  "`hipthrust live --raw`); no raw file written.")
         for p in paths:
             print(f"Wrote {p}")
     return 0

@@ -1,6 +1,6 @@
 """Device simulator entry: run the unchanged firmware (main.py) on a SimBoard.
 
-    micropython -X heapsize=100K sim_main.py MOTION.csv [SPEED] [BOARD]
+    micropython -X heapsize=150K sim_main.py MOTION.csv [SPEED] [BOARD]
 
 SPEED: simulated seconds per real second (0: as fast as possible; default 1).
 BOARD: a board name of hipthrust_fw.boards (default m5stickc-plus2).
