@@ -46,10 +46,8 @@ m("SimBoard: board file, IMU driver, screen driver, IMU model, motion reader")
 ble = bluetooth.BLE()
 from hipthrust_core import protocol
 m("hipthrust_core.protocol")
-from hipthrust_core import events, ring, vertical, pitch
-m("detector's modules: events, ring, vertical, pitch")
 from hipthrust_core.detector import Detector
-m("hipthrust_core.detector")
+m("hipthrust_core.detector and the core modules it imports")
 from hipthrust_fw import ring, settings
 m("hipthrust_fw: ring, settings")
 from hipthrust_fw import link

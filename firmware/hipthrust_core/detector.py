@@ -7,20 +7,24 @@
         n = det.pack_next(buf, seq)                # one record, 0 when none is left
     det.end(t_ms)                                  # end of data: close an open set
 
-Pipeline per sample: vertical acceleration (vertical.Vertical) -> velocity by
-integration (mm/s) -> phase state machine on that velocity with thresholds
-relative to the set's own reps -> events in a preallocated queue (events.Events).
+Pipeline per sample: vertical acceleration (vertical.Vertical: gravity tracked
+through bar roll and the arc's pitch) -> vertical velocity (velocity.Velocity:
+accelerometer fused with the pad's pitch rate, which does not drift) -> phase
+machine with thresholds relative to the set's own reps -> events in a
+preallocated queue (events.Events).
 
-Velocity drift is the hard part: real sets are touch-and-go, the bar is hardly
-ever still between reps. Drift is removed in three ways: while the bar is still
-the velocity is zero (and the residual teaches the bias); at every bottom the
-bar has come back to the height of the previous bottom, so the displacement of
-the whole cycle must be zero, which gives the bias ramp over the cycle (also
-used to correct that rep's figures); and each phase boundary is placed by
-backtracking through a short history ring to where the velocity crossed a small
-level, not where the confirming threshold was crossed.
+Real sets are touch-and-go: the bar is hardly ever still between reps, so no
+boundary waits for stillness. Each boundary is confirmed by a speed threshold and
+then placed by backtracking through a history ring (ring.VelocityRing) to where
+the velocity crossed a small level, extrapolated to zero. A hold whose velocity
+still carries some drift is recognised as a plateau and taken as zero. The first
+rise of a set is announced only after it has come back down (handling, rolling
+the bar on and walking do not); a rep's rise and fall must fit a hip thrust's
+range, speed and duration. Range of motion and velocities are measured on the
+accelerometer's velocity, its drift removed by a linear detrend between the
+concentric's zero-velocity end points.
 
-Fixed point: velocity in mm/s * 256, vertical acceleration and bias in mg/16,
+Fixed point: velocity in mm/s * 256, vertical acceleration in mg/16,
 displacement in um, time in ms. Every intermediate stays below 2**30 in
 magnitude, and feed() allocates nothing on MicroPython.
 """
@@ -30,8 +34,8 @@ from array import array
 from hipthrust_core import protocol as P
 from hipthrust_core.compat import const
 from hipthrust_core.events import Events
-from hipthrust_core.pitch import TAU_HP, PitchVelocity
 from hipthrust_core.ring import VelocityRing
+from hipthrust_core.velocity import Velocity
 from hipthrust_core.vertical import Vertical
 
 # States of the phase machine.
@@ -45,17 +49,19 @@ _LVL_MIN = const(10)  # mm/s: boundary level floor (the speed where a phase star
 _LVL_DIV = const(25)  # boundary level = reference peak speed / this (4 %)
 _CONF_MIN = const(45)  # mm/s: speed that confirms a phase, floor
 _CONF_DIV = const(5)  # confirming speed = reference peak / this
+_CONF_FIRST = const(180)  # mm/s: confirming speed of a rise that would start a set
 _ROM_SET = const(60)  # mm: concentric rise that starts a set (walking bobs ~30 mm)
 _ROM_MAX = const(480)  # mm: more than this is the pad lifted off, not a rep
 _ROM_FIRST_MAX = const(480)  # mm: ... for the rise that would start a set
 _PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
 _CONC_MIN = const(150)  # ms: shorter rises are knocks
+_PAIR_GAP = const(5000)  # ms: most from the first rep's end to the second's start
 _CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
 _CONC_MAX = const(4000)  # ms: a first rise longer than this is drift or handling
 _PEAK_MIN = const(120)  # mm/s: a concentric peaks faster than this
 _ROM_MIN = const(40)  # mm: smallest rise counted as a rep inside a set
 _ROM_FRAC = const(30)  # %: ... and at least this share of the set's full ROM
-_FULL_FRAC = const(80)  # %: a rep reaching this share of the set's ROM is full
+_FULL_FRAC = const(75)  # %: a rep reaching this share of the set's ROM is full
 _DROP_MIN = const(20)  # mm: descent that confirms an eccentric
 _ROT_ROLL = const(262000)  # rad/65536 (4 rad) in ~1 s while rising: rolling the bar
 _ROT_REMOVED = const(262000)  # rad/65536 (4 rad) per ~1 s: bar rolled off the hips
@@ -63,16 +69,6 @@ _RISE_MAX = const(700)  # ms: a real rise gains the confirming speed within this
 _PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
 _EXTRAP = const(13)  # /16: share of the lvl..4 lvl gap extrapolated to zero
 _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
-_TAU_AVM = const(3000)  # ms: mean of the vertical acceleration taken as bias
-_TAU_AVS = const(10000)  # ms: slower mean for the fused velocity
-_TAU_AVM_STILL = const(300)
-_TAU_AVM_IDLE = const(1200)  # ms: ... while still
-_TAU_DET = const(2000)
-_TAU_VB = const(15000)  # ms: mean of the velocity while moving, taken as offset
-_K_TRUST = const(120)  # pitch scale (mm/s per 0.1 deg/s * 256) trusted for the fusion
-_TAU_FUSE = const(600)  # ms: the accelerometer's share of the fused velocity fades
-_TAU_DET_IDLE = const(1500)  # ms: leak of the detection velocity
-_TAU_RAW = const(30000)  # ms: leak of the measuring velocity
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 
 
@@ -86,20 +82,15 @@ class Detector:
         self.ring = VelocityRing()
         self.ev = Events()
         self.t_prev = -1
-        self.v = 0  # vertical velocity for detection (leaky), mm/s * 256
-        self.vr = 0  # vertical velocity for measuring (barely leaky), mm/s * 256
-        self.va = 0  # accelerometer-only velocity, high-passed, mm/s * 256
-        self.x = 0  # accelerometer part of the fused velocity, mm/s * 256
-        self.vg = 0  # pitch-rate velocity, mm/s
-        self.vb = 0  # offset of the fused velocity, mm/s * 256
-        self.vk = 0  # accelerometer velocity, high-passed like the pitch rate, mm/s * 256
-        self.t_low = 0  # ms, last time the velocity was about zero or below
+        self.vel = Velocity()
+        self.v = 0  # vertical velocity for detection, mm/s * 256
         self.first = False  # the current rise would start a set (not announced yet)
         self.rom = 0  # mm, range of motion of the current rep's concentric
+        self.pend = False  # a first rep waits for a second one to start the set
+        self.pb = array("i", (0, 0, 0, 0))  # its boundaries (ms)
+        self.p_rom = 0  # its ROM, mm
+        self.p_peak = 0  # its peak velocity, mm/s
         self.cpeak = 0  # mm/s, its peak velocity
-        self.pv = PitchVelocity()
-        self.avm = 0  # slow mean of the vertical acceleration, mg/1024
-        self.avs = 0  # ... slower, mg/1024
         self.vslow = 0  # self.v smoothed over ~0.1 s (plateau test), mm/s * 256
         self.t_b = 0  # result of _boundary(), ms
         self.rot_win = 0  # rotation over the last ~1 s, rad/65536
@@ -136,70 +127,12 @@ class Detector:
         self.t_prev = t_ms
         vert = self.vert
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
-        # What is left of the accelerometer's bias after the gravity estimate depends
-        # on how the bar is pitched (tens of mg): remove the slow mean of the vertical
-        # acceleration (over a few reps it must average to zero) before integrating.
-        if vert.still:
-            tau = _TAU_AVM_STILL
-        elif self.in_set:
-            tau = _TAU_AVM
-        else:
-            tau = _TAU_AVM_IDLE  # the bar was just rolled on or moved: forget faster
-        self.avm += (((av << 6) - self.avm) // tau) * dt
-        avd = av - (self.avm >> 6)
-        # The same with a slow mean for the fused velocity (its leak does the rest).
-        self.avs += (((av << 6) - self.avs) // (tau if tau > _TAU_AVS else _TAU_AVS)) * dt
-        avf = av - (self.avs >> 6)
-        # mg/16 * ms -> mm/s * 256: 9.80665e-3 * 256 / 16 = 643 / 4096
-        dv = (((av * dt) >> 4) * 643) >> 8
-        vr = self.vr + dv
-        dva = (((avd * dt) >> 4) * 643) >> 8
-        va = self.va + dva
-        # Pitch-rate velocity (no drift, once its scale is learnt) fused with the
-        # accelerometer's: the accelerometer gives the quick changes, the pitch rate
-        # the level (complementary filter on their difference).
-        # The regression of the pitch rate against the accelerometer needs both through
-        # the same high-pass: a leaky integral of the vertical acceleration is exactly
-        # that first-order high-pass of the velocity.
-        vk = self.vk + dv
-        vk -= (vk * dt + (TAU_HP >> 1)) // TAU_HP
-        self.vk = _clamp(vk, 1 << 27)
-        vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.vk >> 8, not vert.still)
-        x = self.x + ((((avf * dt) >> 4) * 643) >> 8) - ((vg - self.vg) << 8)
-        self.vg = vg
-        if vert.still:
-            # At rest the velocity is zero: pull the estimates there quickly.
-            va -= (va * dt + 50) // 100
-            vr -= (vr * dt + 50) // 100
-            x -= (x * dt + 50) // 100
-        else:
-            # Leaks: the accelerometer's velocity forgets drift within a few seconds;
-            # the measuring one (ring) only slowly, so a phase's shape survives and
-            # its drift is removed by the linear detrend between its end points.
-            tau = _TAU_DET if self.in_set else _TAU_DET_IDLE
-            va -= (va * dt + (tau >> 1)) // tau
-            vr -= (vr * dt + (_TAU_RAW >> 1)) // _TAU_RAW
-            if self.pv.k > _K_TRUST or self.pv.k < -_K_TRUST:
-                tau = _TAU_FUSE
-            x -= (x * dt + (tau >> 1)) // tau
-        self.va = _clamp(va, 1 << 27)
-        self.vr = _clamp(vr, 1 << 27)
-        self.x = _clamp(x, 1 << 27)
-        v = self.x + (vg << 8)
-        # Offset left in the velocity (the pitch scale or the bias still being learnt):
-        # over a rep's rise and fall the mean velocity is zero, so the slow mean taken
-        # while the bar moves is the offset (frozen during holds and pauses).
-        if self.state == _UP or self.state == _DOWN:
-            self.vb += ((v - self.vb) // _TAU_VB) * dt
-        elif not self.in_set:
-            self.vb -= (self.vb // _TAU_VB) * dt
-        self.v = v - self.vb
+        st = self.state
+        self.v = self.vel.update(dt, av, vert, self.in_set, st == _UP or st == _DOWN)
         vmm = self.v >> 8
-        if vmm <= _LVL_MIN:
-            self.t_low = t_ms
         self.vslow += ((self.v - self.vslow) * dt) // _TAU_SLOW
         step = (self.v * dt) >> 8  # um
-        self.ring.push(t_ms, self.vr, self.v)
+        self.ring.push(t_ms, self.vel.vr, self.v)
         rot = vert.rot
         self.rot_win += rot - (self.rot_win * dt) // 1000
         if vmm > 0:
@@ -251,6 +184,8 @@ class Detector:
                     need = _ROM_MIN
             else:
                 need = _ROM_SET
+                if conf < _CONF_FIRST:
+                    conf = _CONF_FIRST  # out of a set the velocity may carry drift
             if vmm > conf and self.rise > need * 1000 and self.rot_win < _ROT_ROLL:
                 before = self.ring.value_before(_RISE_MAX) >> 8
                 if vmm - before < conf:
@@ -341,9 +276,10 @@ class Detector:
         # and speed the lift allows (bar on the hips: 0.1-0.4 m, slower than 2.5 m/s).
         # Concentric figures from the ring, drift removed by a linear detrend; taken
         # now, while the ring still holds the whole rise.
-        rom = self.ring.integrate(self.bn[0], self.bn[1]) // 1000
+        ring = self.ring
+        rom = ring.integrate(self.bn[0], ring.index_at(self.b[1])) // 1000
         dur = self.b[1] - self.b[0]
-        peak = self.ring.peak
+        peak = ring.peak
         self.rom = rom
         self.cpeak = peak
         if rom > _ROM_MAX or peak > _PEAK_MAX or peak < _PEAK_MIN or dur < _CONC_MIN:
@@ -365,7 +301,7 @@ class Detector:
     def _rezero(self, base, n):
         # The velocity was zero from sample n on: what is left there is drift.
         if base != 0:
-            self.x -= base << 8
+            self.vel.rezero(-(base << 8))
             self.v -= base << 8
             self.vslow -= base << 8
             self.ring.shift(n, -(base << 8))
@@ -399,40 +335,60 @@ class Detector:
         b[3] = t
         bn[3] = n
         self.state = _BOTTOM
-        rep = self.reps + 1
+        first = self.first
+        self.first = False
         if t - b[0] < _CYCLE_MIN:
             # Up and down in less than this is a step (walking with the pad), not a rep.
-            if not self.first:
-                self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, rep, 0, 0, 0, 0, 0, 0)
-            self.first = False
+            if not first:
+                self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
             return
-        if self.first:
-            # The first rep of a set is announced only now that the bar has come back
-            # down about as far as it rose: picking the pad up, rolling the bar on or
-            # walking off does not do that.
-            self.first = False
+        if not first:
+            self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
+            self._rep(b[0], b[1], b[2], t, self.rom, self.cpeak)
+            return
+        # A set starts with two reps: each came back down about as far as it rose,
+        # and the second began soon after the first ended. Picking the pad up,
+        # rolling the bar on, walking off or one fidget do not do that.
+        pb = self.pb
+        if not self.pend or b[0] - pb[3] > _PAIR_GAP:
             drop = -self.ring.integrate(bn[2], bn[3], True) // 1000
-            if drop * 4 < self.rom or drop > self.rom * 3:
+            if drop * 10 < self.rom or drop > self.rom * 3 or self.rom < _ROM_SET:
+                self.pend = False
                 return
-            self._set_start(b[0])
-            rep = 1
-            self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, b[0], 1, 0, 0, 0, 0, 0, 0)
-            self.ev.put(P.T_PHASE, P.PH_TOP, b[1], 1, 0, 0, 0, 0, 0, 0)
-            self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, b[2], 1, 0, 0, 0, 0, 0, 0)
-        self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, rep, 0, 0, 0, 0, 0, 0)
-        # Concentric figures, measured at the top (see _plausible).
-        rom = self.rom
-        conc = b[1] - b[0]
+            pb[0] = b[0]
+            pb[1] = b[1]
+            pb[2] = b[2]
+            pb[3] = t
+            self.p_rom = self.rom
+            self.p_peak = self.cpeak
+            self.pend = True
+            return
+        self.pend = False
+        self._set_start(pb[0])
+        self._phases(pb[0], pb[1], pb[2], pb[3])
+        self._rep(pb[0], pb[1], pb[2], pb[3], self.p_rom, self.p_peak)
+        self._phases(b[0], b[1], b[2], t)
+        self._rep(b[0], b[1], b[2], t, self.rom, self.cpeak)
+
+    def _phases(self, b0, b1, b2, b3):
+        rep = self.reps + 1
+        self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, b0, rep, 0, 0, 0, 0, 0, 0)
+        self.ev.put(P.T_PHASE, P.PH_TOP, b1, rep, 0, 0, 0, 0, 0, 0)
+        self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, b2, rep, 0, 0, 0, 0, 0, 0)
+        self.ev.put(P.T_PHASE, P.PH_BOTTOM, b3, rep, 0, 0, 0, 0, 0, 0)
+
+    def _rep(self, b0, b1, b2, b3, rom, peak):
+        # The REP summary (rom mm, peak mm/s of the concentric); full, partial or
+        # failed against the set's own reps.
+        conc = b1 - b0
         if conc < 1:
             conc = 1
         mean = rom * 1000 // conc
-        peak = self.cpeak
         if rom < _ROM_MIN:
             return  # too small after all (drift): not a rep
         if self.ref_rom == 0:
             self.ref_rom = rom
-        full = rom * 100 >= self.ref_rom * _FULL_FRAC
-        if full:
+        if rom * 100 >= self.ref_rom * _FULL_FRAC:
             flags = P.RF_FULL
             self.full_reps += 1
             self.ref_rom += (rom - self.ref_rom) >> 2
@@ -440,13 +396,17 @@ class Detector:
                 self.ref_conc = conc
             else:
                 self.ref_conc += (conc - self.ref_conc) >> 2
-        elif self.ref_conc and conc * 2 > self.ref_conc * 3:
-            flags = P.RF_FAILED
         else:
-            flags = P.RF_PARTIAL
-        self.reps = rep
-        self.last_end = t
-        self.ev.put(P.T_REP, rep, flags, b[0], conc, b[2] - b[1], t - b[2], rom, mean, peak)
+            # A short rep pulls the reference down a little: if the set's first rep
+            # was overestimated, a run of "short" reps soon becomes the new full.
+            self.ref_rom += (rom - self.ref_rom) >> 3
+            if self.ref_conc and conc * 2 > self.ref_conc * 3:
+                flags = P.RF_FAILED
+            else:
+                flags = P.RF_PARTIAL
+        self.reps += 1
+        self.last_end = b3
+        self.ev.put(P.T_REP, self.reps, flags, b0, conc, b2 - b1, b3 - b2, rom, mean, peak)
 
     def _set_start(self, t):
         self.in_set = True

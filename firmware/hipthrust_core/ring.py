@@ -94,6 +94,15 @@ class VelocityRing:
         self.t_cross = tt[k & _MASK]
         return k
 
+    def index_at(self, t):
+        """Number of the newest sample taken at or before t (ms), or the oldest held."""
+        tt = self.t
+        k = self.n - 1
+        stop = self.oldest()
+        while k > stop and tt[k & _MASK] > t:
+            k -= 1
+        return k
+
     def value_before(self, age):
         """Detection velocity (mm/s * 256) of the newest sample at least age ms old."""
         tt = self.t

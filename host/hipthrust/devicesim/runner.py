@@ -38,8 +38,9 @@ DEFAULT_BOARD = "m5stickc-plus2"
 # port: it is 64-bit (every object pointer, dict slot and bytecode constant table is
 # twice its size on a 32-bit ESP32) and the fakes (machine, IMU model, bluetooth: some
 # 35K) share the heap. bench/device_heap.py prints the breakdown and the smallest heap a
-# session runs in; DEFAULT_HEAP keeps some 10 % above that for the radio bridge.
-DEFAULT_HEAP = "150K"
+# session runs in (148K, no radio); the radio bridge (JSON messages, its asyncio task)
+# needs more: its tests fail at 150K and pass at 154K. 160K leaves a small margin.
+DEFAULT_HEAP = "160K"
 
 
 def _firmware_dir():

@@ -1,0 +1,100 @@
+"""Vertical velocity of the bar, integers only: accelerometer and pitch rate fused.
+
+    from hipthrust_core.velocity import Velocity
+    vel = Velocity()
+    v = vel.update(dt_ms, av, vert, in_set, moving)   # mm/s * 256 (detection)
+    vel.vr                                            # mm/s * 256 (measuring)
+
+Two estimates leave here. The detection velocity drives the phase machine: the
+pitch-rate velocity (pitch.PitchVelocity: no drift once its scale is learnt) plus
+the accelerometer's quick changes (a complementary filter on their difference, so
+the accelerometer's bias fades within a second), minus the offset that is left
+(over a rep's rise and fall the mean velocity is zero). The measuring velocity is
+the plain integral of the vertical acceleration, leaking only over 30 s, so a
+phase's shape survives; the detector removes its drift by a linear detrend
+between the phase's zero-velocity end points (ring.VelocityRing.integrate).
+
+Before the pitch scale is learnt (the first rep or two of the first set) the
+detection velocity is the accelerometer's alone, high-passed over 2 s.
+"""
+
+from hipthrust_core.compat import const
+from hipthrust_core.pitch import TAU_HP, PitchVelocity
+
+_TAU_AVS = const(10000)  # ms: slow mean of the vertical acceleration taken as bias
+_TAU_ACC = const(2000)  # ms: accelerometer share fades this fast in a set (scale unknown)
+_TAU_ACC_IDLE = const(1500)  # ms: ... out of a set
+_K_TRUST = const(120)  # pitch scale (mm/s per 0.1 deg/s * 256) trusted for the fusion
+_TAU_FUSE = const(600)  # ms: ... and once it is trusted
+_TAU_VB = const(15000)  # ms: mean of the velocity while moving, taken as offset
+_TAU_RAW = const(30000)  # ms: leak of the measuring velocity
+_TAU_REST = const(100)  # ms: pull towards zero while the bar rests
+_LIM = const(4194304)  # 2**22 (16 m/s): velocity clamp, mm/s * 256; keeps v * dt < 2**30
+
+
+class Velocity:
+    """See the module docstring."""
+
+    def __init__(self):
+        self.pv = PitchVelocity()
+        self.avs = 0  # slow mean of the vertical acceleration, mg/1024
+        self.vr = 0  # measuring velocity, mm/s * 256
+        self.vk = 0  # accelerometer velocity, high-passed like the pitch rate, mm/s * 256
+        self.x = 0  # accelerometer part of the fused velocity, mm/s * 256
+        self.vg = 0  # pitch-rate velocity, mm/s
+        self.vb = 0  # offset of the fused velocity, mm/s * 256
+
+    def update(self, dt, av, vert, in_set, moving):
+        """One sample: dt in ms, av the vertical acceleration in mg/16, vert the
+        vertical.Vertical that produced it (rates, stillness), in_set and moving
+        (a rise or fall in progress) from the phase machine. Returns the detection
+        velocity in mm/s * 256 and updates self.vr."""
+        self.avs += (((av << 6) - self.avs) // _TAU_AVS) * dt
+        avf = av - (self.avs >> 6)
+        # mg/16 * ms -> mm/s * 256: 9.80665e-3 * 256 / 16 = 643 / 4096
+        dv = (((av * dt) >> 4) * 643) >> 8
+        vr = self.vr + dv
+        # The regression of the pitch rate against the accelerometer needs both through
+        # the same high-pass: a leaky integral of the vertical acceleration is exactly
+        # that first-order high-pass of the velocity.
+        vk = self.vk + dv
+        vk -= (vk * dt + (TAU_HP >> 1)) // TAU_HP
+        self.vk = _clamp(vk)
+        vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.vk >> 8, not vert.still)
+        x = self.x + ((((avf * dt) >> 4) * 643) >> 8) - ((vg - self.vg) << 8)
+        self.vg = vg
+        if vert.still:
+            vr -= (vr * dt + (_TAU_REST >> 1)) // _TAU_REST
+            x -= (x * dt + (_TAU_REST >> 1)) // _TAU_REST
+        else:
+            vr -= (vr * dt + (_TAU_RAW >> 1)) // _TAU_RAW
+            k = self.pv.k
+            if k > _K_TRUST or k < -_K_TRUST:
+                tau = _TAU_FUSE
+            elif in_set:
+                tau = _TAU_ACC
+            else:
+                tau = _TAU_ACC_IDLE
+            x -= (x * dt + (tau >> 1)) // tau
+        self.vr = _clamp(vr)
+        self.x = _clamp(x)
+        v = self.x + (vg << 8)
+        # Offset left (the pitch scale or the bias still being learnt): the slow mean
+        # taken while the bar rises and falls, frozen during holds and pauses.
+        if moving:
+            self.vb += ((v - self.vb) // _TAU_VB) * dt
+        elif not in_set:
+            self.vb -= (self.vb // _TAU_VB) * dt
+        return v - self.vb
+
+    def rezero(self, dv):
+        """Add dv (mm/s * 256) to the detection velocity (a plateau found to be rest)."""
+        self.x += dv
+
+
+def _clamp(v):
+    if v > _LIM:
+        return _LIM
+    if v < -_LIM:
+        return -_LIM
+    return v
