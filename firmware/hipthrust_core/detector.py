@@ -350,7 +350,11 @@ class Detector:
         # and the second began soon after the first ended. Picking the pad up,
         # rolling the bar on, walking off or one fidget do not do that.
         pb = self.pb
-        if not self.pend or b[0] - pb[3] > _PAIR_GAP:
+        rom = self.rom
+        if (not self.pend or b[0] - pb[3] > _PAIR_GAP or self.p_rom * 5 > rom * 8
+                or self.p_rom * 2 < rom):
+            # No first rep waiting, or it was too long ago or too unlike this one:
+            # this one becomes the first rep that waits.
             drop = -self.ring.integrate(bn[2], bn[3], True) // 1000
             if drop * 10 < self.rom or drop > self.rom * 3 or self.rom < _ROM_SET:
                 self.pend = False
