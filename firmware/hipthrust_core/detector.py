@@ -17,12 +17,12 @@ Real sets are touch-and-go: the bar is hardly ever still between reps, so no
 boundary waits for stillness. Each boundary is confirmed by a speed threshold and
 then placed by backtracking through a history ring (ring.VelocityRing) to where
 the velocity crossed a small level, extrapolated to zero. A hold whose velocity
-still carries some drift is recognised as a plateau and taken as zero. The first
-rise of a set is announced only after it has come back down (handling, rolling
-the bar on and walking do not); a rep's rise and fall must fit a hip thrust's
-range, speed and duration. Range of motion and velocities are measured on the
-accelerometer's velocity, its drift removed by a linear detrend between the
-concentric's zero-velocity end points.
+still carries some drift is recognised as a plateau and taken as zero. A set is
+announced only when two reps in a row have risen and come back down (handling,
+rolling the bar on, a fidget and walking do not), so the first rep's events come
+late; every rep's rise and fall must fit a hip thrust's range, speed and duration.
+Range of motion and velocities are measured on the accelerometer's velocity, its
+drift removed by a linear detrend between the concentric's zero-velocity ends.
 
 Fixed point: velocity in mm/s * 256, vertical acceleration in mg/16,
 displacement in um, time in ms. Every intermediate stays below 2**30 in
@@ -47,6 +47,7 @@ _DOWN = const(3)  # eccentric in progress
 # Thresholds (mm/s, mm, ms). Relative ones scale with the set's own reps.
 _LVL_MIN = const(10)  # mm/s: boundary level floor (the speed where a phase starts/ends)
 _LVL_DIV = const(25)  # boundary level = reference peak speed / this (4 %)
+_START_DIV = const(10)  # ... for the start of a rise inside a set (10 %)
 _CONF_MIN = const(45)  # mm/s: speed that confirms a phase, floor
 _CONF_DIV = const(5)  # confirming speed = reference peak / this
 _CONF_FIRST = const(180)  # mm/s: confirming speed of a rise that would start a set
@@ -197,7 +198,12 @@ class Detector:
                 base = 0
                 if not self.in_set and 0 < before < 150:
                     base = before
-                n = self._boundary(base, self._lvl(self.ref_up), True, False)
+                # The rise is placed from a tenth of the set's usual peak speed: the pad
+                # on the pelvis drifts up a little before the hips drive.
+                lvl = self._lvl(self.ref_up)
+                if self.in_set and lvl < self.ref_up // _START_DIV:
+                    lvl = self.ref_up // _START_DIV
+                n = self._boundary(base, lvl, True, False)
                 self.b[0] = self.t_b
                 self.bn[0] = n
                 self.peak = vmm
@@ -277,7 +283,7 @@ class Detector:
         # Concentric figures from the ring, drift removed by a linear detrend; taken
         # now, while the ring still holds the whole rise.
         ring = self.ring
-        rom = ring.integrate(self.bn[0], ring.index_at(self.b[1])) // 1000
+        rom = ring.integrate(ring.index_at(self.b[0]), ring.index_at(self.b[1])) // 1000
         dur = self.b[1] - self.b[0]
         peak = ring.peak
         self.rom = rom
@@ -356,9 +362,8 @@ class Detector:
             # No first rep waiting, or it was too long ago or too unlike this one:
             # this one becomes the first rep that waits.
             drop = -self.ring.integrate(bn[2], bn[3], True) // 1000
-            if drop * 10 < self.rom or drop > self.rom * 3 or self.rom < _ROM_SET:
-                self.pend = False
-                return
+            if drop * 10 < self.rom or drop > self.rom * 6 or self.rom < _ROM_SET:
+                return  # not a rep; a first rep already waiting keeps waiting
             pb[0] = b[0]
             pb[1] = b[1]
             pb[2] = b[2]

@@ -1,9 +1,10 @@
-"""History ring of (time, velocity, drift age) samples for the rep detector.
+"""History ring of (time, measuring velocity, detection velocity) for the rep detector.
 
     ring = VelocityRing()
-    ring.push(t_ms, v, age_ms)       # v in mm/s * 256
-    n = ring.cross(level, True)      # walk back to where v rose through level
+    ring.push(t_ms, vr, vd)          # measuring and detection velocity, mm/s * 256
+    n = ring.cross(level, True)      # walk back to where vd rose through level
     ring.t_cross                     # ... that time, ms (interpolated)
+    um = ring.integrate(n0, n1)      # detrended displacement of vr, um
 
 Boundaries are confirmed by thresholds some time after they happened; the ring
 lets the detector walk back to where the velocity really crossed a small level

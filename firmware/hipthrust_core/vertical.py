@@ -10,9 +10,11 @@ sensor frame. Each sample the gyroscope rotates it (small-angle integer rotation
 so bar roll and the pitch of the arc around the shoulders are followed at once),
 then it is pulled a little towards the measured acceleration (fast while the bar
 is still, slowly while it moves: over a rep the linear acceleration averages to
-zero). Vertical acceleration is the projection of the measured acceleration on
-that direction minus the gravity magnitude, which is learnt while still (this
-also absorbs the accelerometer's scale and bias along the vertical).
+zero), and the pull it asks for teaches the gyro bias (a Mahony filter's
+integral term). Vertical acceleration is the projection of the measured
+acceleration on that direction minus gravity as this accelerometer reads it at
+that angle: |g| + bias . up, both learnt at rest (LMS), so the accelerometer's
+bias, seen from a new side each time the bar pitches, does not leak into it.
 
 Fixed point: up vector in mg/256, output in mg/16, gravity magnitude in mg/8,
 gyro bias in 0.1 deg/s / 256. Every intermediate stays below 2**30 in magnitude
