@@ -390,7 +390,7 @@ report([imu.read(out), imu.status])
         # a driver leaving DLPF_CFG at 0: the divider is ignored, 8 kHz floods the FIFO
         ("mpu6886", "mpu6886.RATES[100] = (9, 0, 4)", "rate"),
         # a driver writing the 4 g code while scaling for 8 g
-        ("mpu6886", "mpu6886.ACCEL_RANGES[8] = (1, 4096)", "scale"),
+        ("mpu6886", "mpu6886.ACCEL_RANGES[8] = (1, 1000, 4096)", "scale"),
         # the FS_XL order trap: code 2 is 4 g, not 8 g
         ("lsm6dsox", "lsm6dsox.ACCEL_RANGES[8] = (2, 244, 1000)", "scale"),
         # gyro FS code for 1000 deg/s while scaling for 2000

@@ -74,3 +74,60 @@ def missing(chip, addr):
         "{} not found at I2C address 0x{:02x} (no ACK): check wiring, power and the "
         "board file".format(chip, addr)
     )
+
+
+class ImuDriver:
+    """What both drivers do the same way: argument checks, integer scaling factors,
+    register access through one preallocated byte, and recovery after a bus error.
+
+    A subclass defines NAME, MAX_BATCH, RATES (rate_hz -> its register codes),
+    ROUNDED (the other chip's rates -> ours), ACCEL_RANGES (g -> (code, num, den)) and
+    GYRO_RANGES (deg/s -> (code, num, den)), where mg or 0.1 deg/s = raw * num / den,
+    and implements _configure() and read().
+    """
+
+    def _setup(self, i2c, addr, rate_hz, accel_g, gyro_dps, axes):
+        # Take the bus, then validate every argument before touching the chip.
+        self._i2c = i2c
+        self.addr = addr
+        rate_hz = self.ROUNDED.get(rate_hz, rate_hz)
+        check_choice("rate_hz", rate_hz, sorted(list(self.RATES) + list(self.ROUNDED)))
+        check_choice("accel_g", accel_g, sorted(self.ACCEL_RANGES))
+        check_choice("gyro_dps", gyro_dps, sorted(self.GYRO_RANGES))
+        self._map = check_axes(axes)
+        self.rate_hz = rate_hz
+        self.accel_g = accel_g
+        self.gyro_dps = gyro_dps
+        # Rounded integer scaling: round(raw * num / den) = (2 * raw * num + den) // (2 * den).
+        _, num, den = self.ACCEL_RANGES[accel_g]
+        self._a_num2 = 2 * num
+        self._a_den = den
+        self._a_den2 = 2 * den
+        _, num, den = self.GYRO_RANGES[gyro_dps]
+        self._g_num2 = 2 * num
+        self._g_den = den
+        self._g_den2 = 2 * den
+        self._b1 = bytearray(1)
+        self._b2 = bytearray(2)
+        self.overflowed = False
+        self.status = STATUS_OK
+        self.errors = 0  # bus errors seen by read() since construction
+
+    def _write(self, reg, value):
+        self._b1[0] = value
+        self._i2c.writeto_mem(self.addr, reg, self._b1)
+
+    def _read(self, reg):
+        self._i2c.readfrom_mem_into(self.addr, reg, self._b1)
+        return self._b1[0]
+
+    def _recover(self):
+        # After a bus error the chip may have lost power and its configuration, so it is
+        # set up again from scratch; _configure() sets STATUS_CHIP_ERROR when it answers
+        # wrongly, and a bus error leaves STATUS_BUS_ERROR.
+        self.status = STATUS_BUS_ERROR
+        try:
+            self._configure()
+        except OSError:
+            return False
+        return True

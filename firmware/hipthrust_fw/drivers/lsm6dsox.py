@@ -81,7 +81,7 @@ GYRO_RANGES = {250: (0, 7, 80), 500: (1, 7, 40), 1000: (2, 7, 20), 2000: (3, 7, 
 _RESET_TRIES = const(50)  # x 1 ms; the datasheet gives 50 us for SW_RESET
 
 
-class LSM6DSOX:
+class LSM6DSOX(imu_base.ImuDriver):
     """One LSM6DSOX on an I2C bus; see the module docstring for units and frame.
 
     Raises ValueError for an unsupported argument (listing the allowed values) and
@@ -91,51 +91,25 @@ class LSM6DSOX:
 
     MAX_BATCH = MAX_BATCH
     NAME = "LSM6DSOX"
+    RATES = RATES
+    ROUNDED = _ROUNDED
+    ACCEL_RANGES = ACCEL_RANGES
+    GYRO_RANGES = GYRO_RANGES
 
     def __init__(self, i2c, addr=0x6A, rate_hz=104, accel_g=8, gyro_dps=2000, axes=None):
-        self._i2c = i2c
-        self.addr = addr
-        rate_hz = _ROUNDED.get(rate_hz, rate_hz)
-        imu_base.check_choice("rate_hz", rate_hz, sorted(list(RATES) + list(_ROUNDED)))
-        imu_base.check_choice("accel_g", accel_g, sorted(ACCEL_RANGES))
-        imu_base.check_choice("gyro_dps", gyro_dps, sorted(GYRO_RANGES))
-        self._map = imu_base.check_axes(axes)
-        self.rate_hz = rate_hz
-        self.accel_g = accel_g
-        self.gyro_dps = gyro_dps
+        self._setup(i2c, addr, rate_hz, accel_g, gyro_dps, axes)
         self.period_us = 0  # sample period (us) of this part, set by _configure()
-        _, num, den = ACCEL_RANGES[accel_g]
-        self._a_num2 = 2 * num
-        self._a_den = den
-        self._a_den2 = 2 * den
-        _, num, den = GYRO_RANGES[gyro_dps]
-        self._g_num2 = 2 * num
-        self._g_den = den
-        self._g_den2 = 2 * den
         # Two words per sample, plus one word of a sample left half-read last time.
         words = 2 * MAX_BATCH
         self._buf = bytearray(WORD * words)
         mv = memoryview(self._buf)
         self._views = [mv[: WORD * k] for k in range(words + 1)]
-        self._b1 = bytearray(1)
-        self._b2 = bytearray(2)
         self._t = array("i", (0, 0, 0, 0, 0, 0))
         self._slot = -1  # TAG_CNT of the half-assembled sample in _t, -1 for none
         self._have = 0  # 1: its accel is in _t, 2: its gyro is
-        self.overflowed = False
-        self.status = STATUS_OK
-        self.errors = 0
         self._configure()
 
     # ------------------------------------------------------------ set-up (allocates freely)
-    def _write(self, reg, value):
-        self._b1[0] = value
-        self._i2c.writeto_mem(self.addr, reg, self._b1)
-
-    def _read(self, reg):
-        self._i2c.readfrom_mem_into(self.addr, reg, self._b1)
-        return self._b1[0]
-
     def _configure(self):
         """Identify, reset, configure and verify the chip. Raises OSError."""
         try:
@@ -189,16 +163,6 @@ class LSM6DSOX:
         self._slot = -1
         self._have = 0
         self.status = STATUS_OK
-
-    def _recover(self):
-        # After a bus error the chip may have lost power and its configuration: set it
-        # up again; _configure() sets STATUS_CHIP_ERROR when it answers wrongly.
-        self.status = STATUS_BUS_ERROR
-        try:
-            self._configure()
-        except OSError:
-            return False
-        return True
 
     # ------------------------------------------------------------ hot path (no allocation)
     def read(self, out):

@@ -61,8 +61,9 @@ MAX_BATCH = imu_base.MAX_BATCH
 # gyro 10/10/20/41 Hz, accel 10.2/10.2/21.2/44.8 Hz, all below the Nyquist frequency.
 RATES = {25: (39, 5, 5), 50: (19, 5, 5), 100: (9, 4, 4), 200: (4, 3, 3)}
 _ROUNDED = {26: 25, 52: 50, 104: 100, 208: 200}  # the LSM6DSOX's rates, so settings carry over
-# accel_g -> (ACCEL_FS_SEL, LSB per g)
-ACCEL_RANGES = {2: (0, 16384), 4: (1, 8192), 8: (2, 4096), 16: (3, 2048)}
+# accel_g -> (ACCEL_FS_SEL, numerator, denominator): mg = raw * 1000 / (LSB per g), from the
+# datasheet sensitivities 16384, 8192, 4096 and 2048 LSB per g.
+ACCEL_RANGES = {2: (0, 1000, 16384), 4: (1, 1000, 8192), 8: (2, 1000, 4096), 16: (3, 1000, 2048)}
 # gyro_dps -> (FS_SEL, numerator, denominator): 0.1 deg/s = raw * num / den, from the
 # datasheet sensitivities 131, 65.5, 32.8 and 16.4 LSB per deg/s.
 GYRO_RANGES = {250: (0, 10, 131), 500: (1, 20, 131), 1000: (2, 25, 82), 2000: (3, 25, 41)}
@@ -70,7 +71,7 @@ GYRO_RANGES = {250: (0, 10, 131), 500: (1, 20, 131), 1000: (2, 25, 82), 2000: (3
 _RESET_TRIES = const(50)  # x 2 ms: the reset bit self-clears within a few ms
 
 
-class MPU6886:
+class MPU6886(imu_base.ImuDriver):
     """One MPU-6886 on an I2C bus; see the module docstring for units and frame.
 
     Raises ValueError for an unsupported argument (listing the allowed values) and
@@ -80,50 +81,23 @@ class MPU6886:
 
     MAX_BATCH = MAX_BATCH
     NAME = "MPU6886"
+    RATES = RATES
+    ROUNDED = _ROUNDED
+    ACCEL_RANGES = ACCEL_RANGES
+    GYRO_RANGES = GYRO_RANGES
 
     def __init__(self, i2c, addr=0x68, rate_hz=100, accel_g=8, gyro_dps=2000, axes=None):
-        self._i2c = i2c
-        self.addr = addr
-        rate_hz = _ROUNDED.get(rate_hz, rate_hz)
-        imu_base.check_choice("rate_hz", rate_hz, sorted(list(RATES) + list(_ROUNDED)))
-        imu_base.check_choice("accel_g", accel_g, sorted(ACCEL_RANGES))
-        imu_base.check_choice("gyro_dps", gyro_dps, sorted(GYRO_RANGES))
-        self._map = imu_base.check_axes(axes)
-        self.rate_hz = rate_hz
-        self.accel_g = accel_g
-        self.gyro_dps = gyro_dps
-        self.period_us = 1000000 // rate_hz
-        lsb = ACCEL_RANGES[accel_g][1]
-        # Rounded integer scaling: round(raw * num / den) = (2 * raw * num + den) // (2 * den).
-        self._a_num2 = 2000  # mg = raw * 1000 / lsb
-        self._a_den = lsb
-        self._a_den2 = 2 * lsb
-        _, num, den = GYRO_RANGES[gyro_dps]
-        self._g_num2 = 2 * num
-        self._g_den = den
-        self._g_den2 = 2 * den
+        self._setup(i2c, addr, rate_hz, accel_g, gyro_dps, axes)
+        self.period_us = 1000000 // self.rate_hz
         # Buffers allocated once; views of every batch length so read() slices nothing.
         self._buf = bytearray(PACKET * MAX_BATCH)
         mv = memoryview(self._buf)
         self._views = [mv[: PACKET * k] for k in range(MAX_BATCH + 1)]
-        self._b1 = bytearray(1)
-        self._b2 = bytearray(2)
         self._rst = bytes((_USER_FIFO_EN | _FIFO_RST,))
         self._t = array("i", (0, 0, 0, 0, 0, 0))
-        self.overflowed = False
-        self.status = STATUS_OK
-        self.errors = 0  # bus errors seen by read() since construction
         self._configure()
 
     # ------------------------------------------------------------ set-up (allocates freely)
-    def _write(self, reg, value):
-        self._b1[0] = value
-        self._i2c.writeto_mem(self.addr, reg, self._b1)
-
-    def _read(self, reg):
-        self._i2c.readfrom_mem_into(self.addr, reg, self._b1)
-        return self._b1[0]
-
     def _configure(self):
         """Identify, reset, configure and verify the chip. Raises OSError."""
         try:
@@ -171,17 +145,6 @@ class MPU6886:
             self.status = STATUS_CHIP_ERROR
             raise OSError("{} at 0x{:02x}: FIFO did not enable".format(self.NAME, self.addr))
         self.status = STATUS_OK
-
-    def _recover(self):
-        # After a bus error the chip may have lost power and its configuration, so it is
-        # set up again from scratch; _configure() sets STATUS_CHIP_ERROR when it answers
-        # wrongly, and a bus error leaves STATUS_BUS_ERROR.
-        self.status = STATUS_BUS_ERROR
-        try:
-            self._configure()
-        except OSError:
-            return False
-        return True
 
     # ------------------------------------------------------------ hot path (no allocation)
     def read(self, out):
