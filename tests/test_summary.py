@@ -133,7 +133,7 @@ def test_set_summary_figures(store):
     assert s["load_kg"] == 90.0 and s["variation"] == "banded"
     assert s["started_at"].startswith("2026-03-04T18:00:05")
     text = format_session(session_summary(store, sid))
-    assert "Set 1: 10 reps (10 full, 0 partial, 1 failed) - hypertrophy (8-15)" in text
+    assert "Set 1: 10 reps (10 full, 0 partial) + 1 failed - hypertrophy (8-15)" in text
     assert "! 1 set: below the guide's 3-5" in text
 
 
@@ -142,4 +142,4 @@ def test_set_of_only_failed_reps(store):
     s = session_summary(store, sid)
     assert (s["sets"][0]["reps"], s["sets"][0]["failed"]) == (0, 2)
     assert s["sets"][0]["goal"] == "outside the guide's rep ranges (3-25)"
-    assert "Set 1: 0 reps (0 full, 0 partial, 2 failed)" in format_session(s)
+    assert "Set 1: 0 reps (0 full, 0 partial) + 2 failed" in format_session(s)

@@ -212,10 +212,11 @@ def format_session(s):
     lines = [head]
     for st in s["sets"]:
         load = _fmt_load(st)
-        failed = f", {st['failed']} failed" if st["failed"] else ""
+        # Failed attempts are not reps: they are shown beside the count, not in it.
+        failed = f" + {st['failed']} failed" if st["failed"] else ""
         lines.append(
-            f"  Set {st['number']}: {st['reps']} reps ({st['full']} full, {st['partial']} partial"
-            f"{failed}) - {st['goal']}{'  [' + load + ']' if load else ''}")
+            f"  Set {st['number']}: {st['reps']} reps ({st['full']} full, {st['partial']} partial)"
+            f"{failed} - {st['goal']}{'  [' + load + ']' if load else ''}")
         lines.append(
             f"    tempo {st['tempo']}, time under tension {st['time_under_tension_s']:.0f} s, "
             f"velocity loss {st['velocity_loss_pct']:.0f} %, "
