@@ -14,6 +14,7 @@ import pytest
 from hipthrust import store as store_mod
 from hipthrust.cli import main
 from hipthrust.store import Store
+from hipthrust_core import protocol as P
 from tests.test_store_builder import RepSpec, record_session
 
 T0 = datetime(2026, 3, 4, 18, 0).timestamp()
@@ -55,6 +56,14 @@ def test_sessions_lists_and_prints_db_path(db, capsys):
     code, out, _ = _run(capsys, "sessions", "--json")
     data = json.loads(out)
     assert data["db"] == str(db) and [s["id"] for s in data["sessions"]] == [1, 2]
+
+
+def test_sessions_count_reps_not_failed_attempts(tmp_path, capsys):
+    path = tmp_path / "f.db"
+    with Store(path) as st:
+        record_session(st, [[GOOD] * 6 + [GOOD._replace(flags=P.RF_FAILED)]], T0, boot_id=3)
+    code, out, _ = _run(capsys, "sessions", "--db", str(path))
+    assert code == 0 and out.splitlines()[2].split()[-2:] == ["1", "6"]
 
 
 def test_summary_latest_text_and_json(db, capsys):

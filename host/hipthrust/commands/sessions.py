@@ -4,6 +4,7 @@ import json
 
 from hipthrust.store import open_store
 from hipthrust.summary import iso
+from hipthrust_core import protocol as P
 
 
 def register(subparsers, common):
@@ -23,8 +24,9 @@ def run(args):
             "SELECT s.id, s.device, s.address, s.started_at, s.load_kg, s.variation,"
             " (SELECT COUNT(*) FROM sets WHERE session_id = s.id"
             "  AND EXISTS (SELECT 1 FROM reps WHERE set_id = sets.id)) AS sets,"
-            " (SELECT COUNT(*) FROM reps WHERE session_id = s.id) AS reps"
-            " FROM sessions s ORDER BY s.started_at, s.id")
+            # Failed attempts are not reps, as in `summary` and `history`.
+            " (SELECT COUNT(*) FROM reps WHERE session_id = s.id AND (flags & ?) = 0) AS reps"
+            " FROM sessions s ORDER BY s.started_at, s.id", (P.RF_FAILED,))
         items = [dict(r, started_at=iso(r["started_at"])) for r in rows]
         if args.json:
             print(json.dumps({"db": str(store.path), "sessions": items}, indent=2))
