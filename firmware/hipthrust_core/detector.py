@@ -9,7 +9,8 @@
 
 Pipeline per sample: vertical acceleration (vertical.Vertical: gravity tracked
 through bar roll and the arc's pitch) -> vertical velocity (velocity.Velocity:
-accelerometer fused with the pad's pitch rate, which does not drift) -> phase
+the accelerometer's, fused with the pad's pitch rate only where that has proved
+to follow the velocity) -> phase
 machine with thresholds relative to the set's own reps -> events in a
 preallocated queue (events.Events).
 
@@ -70,6 +71,7 @@ _RISE_MAX = const(700)  # ms: a real rise gains the confirming speed within this
 _PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
 _EXTRAP = const(13)  # /16: share of the lvl..4 lvl gap extrapolated to zero
 _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
+_OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an offset
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 
 
@@ -96,6 +98,7 @@ class Detector:
         self.t_b = 0  # result of _boundary(), ms
         self.rot_win = 0  # rotation over the last ~1 s, rad/65536
         self.state = _BOTTOM
+        self.top_fixed = False  # the velocity after this top was already zeroed
         self.in_set = False
         self.set_no = 0
         self.reps = 0
@@ -231,6 +234,7 @@ class Detector:
                 self.b[1] = self.t_b
                 self._rezero(base, self.bn[1])
                 self.state = _TOP
+                self.top_fixed = base != 0
                 if not self._plausible():
                     # Lifting the pad, walking off, a knock: no rep, wait for the next rise.
                     self.state = _BOTTOM
@@ -244,6 +248,18 @@ class Detector:
                 else:
                     self.ref_up += (self.peak - self.ref_up) >> 2
         elif st == _TOP:
+            if t - self.b[1] < _OFFSET_WIN and vmm < 0 and not self.top_fixed:
+                # Straight from the rise onto a steady, slow fall: no lowering starts
+                # like that (it starts from rest). It is what the rise's integration
+                # left over: zero it (it would pass for an eccentric otherwise).
+                d = vmm - (self.vslow >> 8)
+                tol = self.peak // 40
+                if tol < 6:
+                    tol = 6
+                if -tol < d < tol and -vmm * 5 <= self.peak:
+                    self._rezero(vmm, self.bn[1])
+                    self.top_fixed = True
+                    vmm = 0
             conf = self.ref_down // _CONF_DIV
             if conf < _CONF_MIN:
                 conf = _CONF_MIN

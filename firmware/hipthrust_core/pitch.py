@@ -39,6 +39,8 @@ class PitchVelocity:
         self.num = 0  # running sum of v * q (mm/s * 0.1 deg/s / 16)
         self.den = 0  # running sum of q * q (0.1 deg/s)^2 / 16
         self.k = 0  # scale, mm/s per 0.1 deg/s * 256
+        self.vv = 0  # running sum of v * v (mm/s)^2 / 16
+        self.good = False  # the pitch rate explains the velocity (correlation^2 > 1/2)
 
     def update(self, dt, wx, wy, wz, v_hp, moving):
         """One sample: dt ms, bias-free rates wx..wz (0.1 deg/s * 16), the
@@ -73,6 +75,17 @@ class PitchVelocity:
             v = _clip(v_hp, 3000)
             self.num += (((v * qh) >> 4) - self.num) * dt // _TAU_K
             self.den += (((qh * qh) >> 4) - self.den) * dt // _TAU_K
+            self.vv += (((v * v) >> 4) - self.vv) * dt // _TAU_K
+            # Whether the pad pitches with the hips at all is the lifter's and the
+            # strap's business: use the rate only where it follows the velocity.
+            # With hysteresis: correlation^2 above 1/2 turns it on, below 1/4 off.
+            n = self.num >> 6
+            n = n * n
+            p = (self.den >> 6) * (self.vv >> 6)
+            if self.good:
+                self.good = 4 * n > p
+            else:
+                self.good = 2 * n > p
             if self.den > 64:
                 self.k = _clip((self.num << 6) // (self.den >> 2), 65536)
         return (self.k * (q - (self.q_b >> 6))) >> 8

@@ -1,23 +1,31 @@
-"""Vertical velocity of the bar, integers only: accelerometer and pitch rate fused.
+"""Vertical velocity of the bar, integers only: accelerometer, and the pitch rate
+where it has proved to follow the velocity.
 
     from hipthrust_core.velocity import Velocity
     vel = Velocity()
     v = vel.update(dt_ms, av, vert, in_set, moving)   # mm/s * 256 (detection)
     vel.vr                                            # mm/s * 256 (measuring)
+    vel.fused                                         # the pitch rate is in use
 
-Two estimates leave here. The detection velocity drives the phase machine: the
-pitch-rate velocity (pitch.PitchVelocity: no drift once its scale is learnt) plus
-the accelerometer's quick changes (a complementary filter on their difference, so
-the accelerometer's bias fades within a second), minus the offset that is left
-(over a rep's rise and fall the mean velocity is zero). The measuring velocity is
-the plain integral of the vertical acceleration, leaking only over 30 s, so a
-phase's shape survives; the detector removes its drift by a linear detrend
-between the phase's zero-velocity end points (ring.VelocityRing.integrate).
+Two estimates leave here. The detection velocity drives the phase machine. By
+default it is the accelerometer's alone (accel_velocity.AccelVelocity: gravity
+bias absorbed by a controller on the velocity, rests zeroed with care), which
+holds whatever way the pad moves. Where the pad pitches with the hips (on the arc
+around the shoulders) the pitch rate follows the vertical velocity and does not
+drift: then the pitch-rate velocity (pitch.PitchVelocity) plus the
+accelerometer's quick changes (a complementary filter on their difference),
+minus the offset that is left, is used instead - but only while the regression
+of one on the other shows a strong correlation (pitch.PitchVelocity.good), with
+hysteresis, and the accelerometer's estimate carries on from its value when the
+pitch rate is dropped. How much a real pad rotates is not known in advance.
 
-Before the pitch scale is learnt (the first rep or two of the first set) the
-detection velocity is the accelerometer's alone, high-passed over 2 s.
+The measuring velocity is the plain integral of the vertical acceleration,
+leaking only over 30 s, so a phase's shape survives; the detector removes its
+drift by a linear detrend between the phase's zero-velocity end points
+(ring.VelocityRing.integrate).
 """
 
+from hipthrust_core.accel_velocity import AccelVelocity
 from hipthrust_core.compat import const
 from hipthrust_core.pitch import TAU_HP, PitchVelocity
 
@@ -37,6 +45,8 @@ class Velocity:
 
     def __init__(self):
         self.pv = PitchVelocity()
+        self.acc = AccelVelocity()
+        self.fused = False  # the pitch rate is trusted (see update)
         self.avs = 0  # slow mean of the vertical acceleration, mg/1024
         self.vr = 0  # measuring velocity, mm/s * 256
         self.vk = 0  # accelerometer velocity, high-passed like the pitch rate, mm/s * 256
@@ -53,6 +63,7 @@ class Velocity:
         avf = av - (self.avs >> 6)
         # mg/16 * ms -> mm/s * 256: 9.80665e-3 * 256 / 16 = 643 / 4096
         dv = (((av * dt) >> 4) * 643) >> 8
+        va = self.acc.update(dt, dv, vert, in_set, not self.fused)
         vr = self.vr + dv
         # The regression of the pitch rate against the accelerometer needs both through
         # the same high-pass: a leaky integral of the vertical acceleration is exactly
@@ -85,11 +96,27 @@ class Velocity:
             self.vb += ((v - self.vb) // _TAU_VB) * dt
         elif not in_set:
             self.vb -= (self.vb // _TAU_VB) * dt
-        return v - self.vb
+        k = self.pv.k
+        # The pitch rate is used once it has proved to follow the velocity, and
+        # dropped when it no longer does (hysteresis: no flicker between the two).
+        if k < 0:
+            k = -k
+        if self.fused:
+            self.fused = self.pv.good and k * 3 > _K_TRUST * 2
+        else:
+            self.fused = self.pv.good and k > _K_TRUST
+        if self.fused:
+            # The accelerometer's estimate carries on from here if the pitch rate is
+            # dropped: no jump between the two.
+            v -= self.vb
+            self.acc.x = v
+            return v
+        return va
 
     def rezero(self, dv):
         """Add dv (mm/s * 256) to the detection velocity (a plateau found to be rest)."""
         self.x += dv
+        self.acc.x += dv
 
 
 def _clamp(v):

@@ -15,6 +15,11 @@ integral term). Vertical acceleration is the projection of the measured
 acceleration on that direction minus gravity as this accelerometer reads it at
 that angle: |g| + bias . up, both learnt at rest (LMS), so the accelerometer's
 bias, seen from a new side each time the bar pitches, does not leak into it.
+The gravity magnitude's bias changes when the sensor turns (the bar rolled onto
+the hips), so it is learnt fast at the first rest after a big turn, or from the
+mean reading while the bar moves gently if no rest comes; otherwise slowly (the
+gentle start of a slow lowering passes the stillness test for a while). The
+velocity estimate corrects it too (rebias).
 
 Fixed point: up vector in mg/256, output in mg/16, gravity magnitude in mg/8,
 gyro bias in 0.1 deg/s / 256. Every intermediate stays below 2**30 in magnitude
@@ -32,8 +37,15 @@ _G_CLIP = const(512000)  # mg/256 per component of the up vector (2 g)
 _TH_CLIP = const(16384)  # rad/65536 per sample (0.25 rad): a gap is not a rotation
 _TAU_STILL = const(300)  # ms: up-vector pull while still (a clean measurement)
 _TAU_MOVE = const(4000)  # ms: up-vector pull while moving (linear accel averages out)
-_TAU_G = const(500)  # ms: gravity magnitude learning while still
+_TAU_G = const(500)  # ms: gravity magnitude learning while still, after a turn
+_TAU_G_SLOW = const(6000)  # ms: ... once learnt at this angle (a slow, gentle push
+# at the start of a lowering looks still for a while: it must not teach gravity)
+_TAU_G_MOVE = const(1500)  # ms: ... while moving gently just after a turn
+_QUIET_ACC = const(60)  # mg: ... (smoothed change of the accel under this: no rep)
+_TURN = const(100)  # 1/128 (L1 norm of du, about 0.8 rad): turn after which gravity is relearnt
 _TAU_K = const(1500)  # ms: ... of its part that turns with the bar
+_G0_MID = const(256000)  # mg/256: 1 g, centre of the range rebias() may move gravity in
+_G0_SPAN = const(51200)  # mg/256 (200 mg): ... and its half-width
 _GK_CLIP = const(51200)  # mg/256 (200 mg)
 _KI_DIV = const(1704)  # Mahony integral gain: 1/(4 s * 10 s), in these units
 _GB_CLIP = const(2560000)  # 0.1 deg/s / 256 (10 deg/s): gyro bias limit
@@ -66,6 +78,7 @@ class Vertical:
         self.dev_w = 0  # smoothed bias-free rotation rate, 0.1 deg/s * 16
         self.still_ms = 0
         self.still = False
+        self.uref = array("i", (0, 0, 0))  # unit up vector where gravity was learnt, 1/128
         self.rot = 0  # bias-free rotation of this sample, rad/65536 (|x|+|y|+|z|)
         self.wx = 0  # bias-free rotation rate of this sample, 0.1 deg/s * 16
         self.wy = 0
@@ -90,6 +103,11 @@ class Vertical:
         self.g0 = self.g8 << 5
         self.pslow = self.g8 << 1
         self.started = True
+
+    def rebias(self, d):
+        """Add d (mg/256) to the gravity magnitude: the velocity found at a
+        zero-velocity point says by how much the vertical acceleration was off."""
+        self.g0 = _clip(self.g0 + d - _G0_MID, _G0_SPAN) + _G0_MID
 
     def _norm(self):
         up = self.up
@@ -220,21 +238,33 @@ class Vertical:
         # the bottom and holds at the top show the bias from two sides.
         g8 = self.g8
         gk = self.gk
-        u0 = ((up[0] >> 5) << 7) // g8  # unit up vector, 1/1024
+        u0 = ((up[0] >> 5) << 7) // g8  # unit up vector, 1/128
         u1 = ((up[1] >> 5) << 7) // g8
         u2 = ((up[2] >> 5) << 7) // g8
         gm = self.g0 + ((gk[0] * u0 + gk[1] * u1 + gk[2] * u2) >> 10)  # mg/256
+        ur = self.uref
+        turned = abs(u0 - ur[0]) + abs(u1 - ur[1]) + abs(u2 - ur[2]) > _TURN
         if self.still:
             err = (p << 4) - gm
             if err > 262144:
                 err = 262144
             elif err < -262144:
                 err = -262144
-            self.g0 += (err * dt + _TAU_G // 2) // _TAU_G
+            tg = _TAU_G if turned else _TAU_G_SLOW
+            self.g0 += (err * dt + tg // 2) // tg
+            ur[0] += ((u0 - ur[0]) * dt) // _TAU_G
+            ur[1] += ((u1 - ur[1]) * dt) // _TAU_G
+            ur[2] += ((u2 - ur[2]) * dt) // _TAU_G
             e = err >> 2
             gk[0] = _clip(gk[0] + ((((e * u0) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
             gk[1] = _clip(gk[1] + ((((e * u1) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
             gk[2] = _clip(gk[2] + ((((e * u2) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
+        elif turned and self.dev_a < _QUIET_ACC * 16:
+            # Turned (the bar rolled onto the hips) and not yet at rest: the bias seen
+            # from the new angle is unknown. The bar goes nowhere over a second or two,
+            # so the mean of the reading is gravity: learn it, more slowly.
+            err = _clip((p << 4) - gm, 262144)
+            self.g0 += (err * dt + _TAU_G_MOVE // 2) // _TAU_G_MOVE
         g8 = gm >> 5
         self.g8 = g8 if g8 > 4000 else 4000
         av = p - (gm >> 4)

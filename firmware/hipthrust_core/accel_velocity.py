@@ -1,0 +1,78 @@
+"""Vertical velocity of the bar from the accelerometer alone, integers only.
+
+    from hipthrust_core.accel_velocity import AccelVelocity
+    acc = AccelVelocity()
+    v = acc.update(dt_ms, dv, vert, in_set)    # dv: this sample's velocity step, mm/s * 256
+
+How much the pad rotates as the hips rise depends on the lifter, the pad and the
+strap, so this estimate does not use the rotation at all (the gyroscope only keeps
+gravity right, in vertical.Vertical). It is the integral of the vertical
+acceleration with three corrections:
+- Over a few seconds the bar goes nowhere: a velocity that stays on one side of
+  zero means the gravity estimate is off. An integral controller feeds the
+  velocity's integral back into the gravity magnitude (vertical.Vertical.rebias),
+  so the accelerometer's bias along the vertical is absorbed there; a velocity
+  leak (8 s in a set, 2 s out of one) keeps what is left bounded.
+- While the bar rests the velocity is pulled to zero. Rest and a steady lowering
+  look the same to an accelerometer (and to a gyroscope when the pad does not
+  pitch), so in a set a rest counts only while the velocity is slow, or once it
+  has lasted longer than any steady lowering.
+- The detector zeroes plateaus it recognises as holds (rezero).
+Fixed point: velocity in mm/s * 256; every intermediate below 2**30.
+"""
+
+from hipthrust_core.compat import const
+
+_TAU_SET = const(8000)  # ms: leak of the velocity in a set
+_TAU_IDLE = const(4000)  # ms: ... out of a set (walking, handling)
+_TAU_REST = const(800)  # ms: pull towards zero while the bar rests
+_BR_DIV = const(88260)  # T**2 * 9806.65 with T = 3 s: gain of the gravity controller
+_V_REST = const(5120)  # mm/s * 256 (20 mm/s): fastest velocity a rest in a set shows
+_STILL_LONG = const(4000)  # ms of stillness after which it is rest whatever the velocity
+_LIM = const(4194304)  # 2**22 (16 m/s): velocity clamp, mm/s * 256; keeps v * dt < 2**30
+
+
+class AccelVelocity:
+    """See the module docstring."""
+
+    def __init__(self):
+        self.x = 0  # velocity, mm/s * 256
+        self.racc = 0  # velocity integral not yet fed to the gravity estimate
+        self.still_ms = 0  # ms the bar has looked still
+
+    def update(self, dt, dv, vert, in_set, feed=True):
+        """One sample: dt in ms, dv the velocity step of this sample (mm/s * 256,
+        from the vertical acceleration), vert the vertical.Vertical (stillness,
+        gravity), in_set from the phase machine; feed: let the velocity correct the
+        gravity estimate (not while another estimate is in use). Returns the
+        velocity, mm/s * 256."""
+        x = self.x
+        if feed:
+            self.racc += _clamp(x, 1 << 21) * dt
+            q = self.racc // _BR_DIV
+            if q:
+                self.racc -= q * _BR_DIV
+                vert.rebias(q)
+        x += dv
+        if vert.still:
+            self.still_ms += dt
+            if self.still_ms > _STILL_LONG:
+                self.still_ms = _STILL_LONG
+        else:
+            self.still_ms = 0
+        if vert.still and (not in_set or -_V_REST < x < _V_REST
+                           or self.still_ms >= _STILL_LONG):
+            x -= (x * dt + (_TAU_REST >> 1)) // _TAU_REST
+        else:
+            tau = _TAU_SET if in_set else _TAU_IDLE
+            x -= (x * dt + (tau >> 1)) // tau
+        self.x = _clamp(x, _LIM)
+        return self.x
+
+
+def _clamp(v, lim):
+    if v > lim:
+        return lim
+    if v < -lim:
+        return -lim
+    return v
