@@ -25,6 +25,9 @@ def test_demo_records_a_simulated_session_and_says_what_is_simulated(tmp_path):
     assert "set 1: started" in out  # the live view, as lines (stdout is a pipe)
     assert "Session 1 " in out and "Saved in" in out
     assert "`hipthrust summary 1`, `hipthrust export 1`" in out
+    # The ground truth is shown beside the count, so a new user can judge the detector.
+    truth = out.split("What the simulated lifter really did (the simulator's ground truth):\n")[1]
+    assert truth.startswith("  Set 1: ") and " reps (" in truth and "tempo style" in truth
     with sqlite3.connect(db) as c:
         assert c.execute("SELECT COUNT(*) FROM reps").fetchone()[0] > 0
         assert c.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1

@@ -53,6 +53,18 @@ def write_motion(folder, seed, sets):
     return path, truth
 
 
+def truth_lines(truth):
+    """What the simulated lifter really did, one line per set, to set beside the count."""
+    lines = []
+    for i, s in enumerate(truth["sets"], 1):
+        kinds = [r["kind"] for r in s["reps"]]
+        reps = len(kinds) - kinds.count("failed")
+        extra = f" + {kinds.count('failed')} failed" if "failed" in kinds else ""
+        lines.append(f"  Set {i}: {reps} reps ({kinds.count('full')} full, "
+                     f"{kinds.count('partial')} partial){extra}, tempo style {s['tempo_style']}")
+    return lines
+
+
 def device_finished(sim):
     """True once the simulated sensor played its motion to the end and handed its last
     records to the link ("app: done"), or its process ended."""
@@ -79,19 +91,23 @@ def device_done_and_stored(store, sim, address):
 
 
 async def run_demo(db_path, *, speed=10.0, sets=3, seed=1, out=None, on_record=None,
-                   on_line=None):
+                   on_line=None, on_truth=None):
     """Run a simulated session into the database at db_path (created if needed, only
     once the simulated radio is up); returns (RecorderResult, DeviceSim).
 
     speed: simulated seconds per real second; sets, seed: the simulated workout;
-    out: where the live view goes (default stdout). Raises BusError (not Linux, or
-    no dbus-daemon: nothing is created then), DeviceNotFoundError, FakeRadioError.
+    out: where the live view goes (default stdout); on_truth(truth): called with the
+    simulator's ground truth (hipthrust.sim) before the sensor starts. Raises BusError
+    (not Linux, or no dbus-daemon: nothing is created then), DeviceNotFoundError,
+    FakeRadioError.
     """
     from hipthrust.store import Store
 
     with tempfile.TemporaryDirectory(prefix="hipthrust-demo-") as tmp:
         async with FakeRadio() as radio:
-            motion, _truth = await asyncio.to_thread(write_motion, tmp, seed, sets)
+            motion, truth = await asyncio.to_thread(write_motion, tmp, seed, sets)
+            if on_truth is not None:
+                on_truth(truth)
             with environment(radio.env), Store(db_path) as store:
                 sim = DeviceSim(motion, radio_path=radio.socket_path, speed=speed,
                                 on_line=on_line)

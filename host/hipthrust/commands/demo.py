@@ -43,14 +43,18 @@ def run(args):
         raise UsageError(f"--sets {args.sets} is out of range; give 1-6")
     if args.seed < 0:
         raise UsageError(f"--seed {args.seed} is negative; give 0 or more")
-    from hipthrust.demo_runner import run_demo  # numpy and the simulator: only when needed
+    # numpy and the simulator: only when needed
+    from hipthrust.demo_runner import run_demo, truth_lines
 
     print(INTRO.format(sets=args.sets, seed=args.seed, speed=args.speed), flush=True)
     path = Path(args.db) if args.db else default_db_path()
     print(f"Database: {path}", flush=True)
     print("Starting the simulated sensor (compiling the firmware)...", flush=True)
+    truth = []
     result, _sim = asyncio.run(run_demo(path, speed=args.speed, sets=args.sets, seed=args.seed,
-                                        out=sys.stdout))
+                                        out=sys.stdout, on_truth=truth.append))
     with open_store(path) as store:
         print_summary(store, result)
+    print("\nWhat the simulated lifter really did (the simulator's ground truth):")
+    print("\n".join(truth_lines(truth[0])))
     return 0
