@@ -375,4 +375,7 @@ def summary_lines(store, result):
         f"{result.malformed} malformed skipped, {result.lost} lost; "
         f"{result.link_losses} link drop(s)"
     )
+    if result.raw and result.sessions:
+        lines.append(f"{result.raw} raw IMU samples stored; `hipthrust export "
+                     f"{result.sessions[-1]} --csv DIR --raw` writes them for `hipthrust analyze`")
     return lines
