@@ -10,9 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hipthrust.devicesim.runner import FAKES as _FAKES
+
 ROOT = Path(__file__).resolve().parent.parent
 FIRMWARE = ROOT / "firmware"
-FAKES = ROOT / "tests" / "fakes"
+# The MicroPython-side fakes of the hardware the unix port lacks (bluetooth, machine.I2C
+# with IMU register models) ship with the host package: `hipthrust demo` uses them too.
+FAKES = _FAKES
 CORE_TESTS = ROOT / "tests" / "core"
 RUNNER = ROOT / "tests" / "mp_runner.py"
 

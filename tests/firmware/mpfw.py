@@ -11,7 +11,7 @@ import subprocess
 
 from tests import mpy
 
-FAKES = mpy.ROOT / "host" / "hipthrust" / "devicesim" / "mpy"
+FAKES = mpy.FAKES
 PATH = [FAKES, mpy.FIRMWARE]
 
 _PRELUDE = """

@@ -11,7 +11,7 @@ import pytest
 
 from tests import mpy
 
-FAKES = mpy.ROOT / "host" / "hipthrust" / "devicesim" / "mpy"
+FAKES = mpy.FAKES
 
 PRELUDE = """
 import json, machine, micropython
