@@ -270,3 +270,19 @@ def test_fixed_options():
     assert s["goal"] == 12 and s["tempo_style"] == "controlled"
     assert [r["kind"] for r in s["reps"]] == ["full"] * 12
     assert all(0.18 < r["rom_m"] < 0.23 for r in s["reps"])
+
+
+def test_pitch_coupling_scales_how_much_the_pad_turns():
+    # Real pads are unmeasured, so the bench also simulates a pad that does not turn with
+    # the pelvis: then the gyro sees far less rotation during the reps.
+    def rep_rotation(coupling):
+        samples, truth = simulate_set(7, rate_hz=100.0, errors=False, distractors=False,
+                                      pitch_coupling=coupling)
+        s = truth["sets"][0]
+        t = samples[:, 0]
+        inside = (t > s["reps"][0]["concentric_start_s"]) & (t < s["reps"][-1]["eccentric_end_s"])
+        return float(np.sqrt((samples[inside, 4:] ** 2).sum(axis=1).mean()))
+
+    assert rep_rotation(0.0) < 0.5 * rep_rotation(1.0)
+    with pytest.raises(ValueError, match="pitch_coupling"):
+        simulate_set(7, pitch_coupling=-1.0)

@@ -65,7 +65,7 @@ class Lifter:
         r = u(0.02, 0.045)
         lever = (r * np.sin(beta), u(-0.10, 0.10), r * np.cos(beta))
         # The pad turns with the pelvis, or only partly (it can slip round the bar).
-        self.motion = Motion(arm, self.full_rom, u(0.5, 1.1), lever)
+        self.motion = Motion(arm, self.full_rom, u(0.5, 1.1) * opts["pitch_coupling"], lever)
         self.t = 0.0
         self.sets = []
         self.distractors = []

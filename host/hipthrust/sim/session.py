@@ -32,6 +32,9 @@ DEFAULTS = {
     "rom_m": None,  # full range of motion (m), else random 0.10-0.40
     "p_failed": None,  # probability the last rep of a set fails (None: by category)
     "p_partial": 0.3,  # probability a set contains one or two partial reps
+    # How much the pad turns with the pelvis, as a factor on the drawn coupling (0.5-1.1):
+    # real pads are unmeasured, so the accuracy bench also runs with 0 (no pitch at all).
+    "pitch_coupling": 1.0,
 }
 
 TIME_DECIMALS = 4  # truth times (0.1 ms)
@@ -51,6 +54,8 @@ def _options(options):
         raise ValueError("tempo_style must be one of " + ", ".join(TEMPO_STYLES))
     if opts["rom_m"] is not None and not 0.10 <= opts["rom_m"] <= 0.40:
         raise ValueError("rom_m must be 0.10-0.40 m")
+    if not 0.0 <= opts["pitch_coupling"] <= 2.0:
+        raise ValueError("pitch_coupling must be 0-2")
     if opts["p_failed"] is None:
         del opts["p_failed"]
     return opts
