@@ -1,4 +1,5 @@
-"""What the board files share: battery curve, button latch, product-wide IMU settings.
+"""What the board files share: battery curve, button latch, product-wide IMU settings,
+and BoardBase, the behaviour every board has (its facts stay in its own file).
 
     pct = battery_percent_from_mv(3870)          # -> 60
     latch = ButtonLatch(machine, pin_id=37)       # active-low button with a pull-up
@@ -62,3 +63,50 @@ class ButtonLatch:
             self._pressed = False
             return True
         return False
+
+
+class BoardBase:
+    """Behaviour every board shares. A board file sets the class attributes from its own
+    facts and, in __init__, self.machine, self.i2c, self._button and self._led; it
+    defines battery_mv() (its ADC differs) and overrides show() when it has a screen."""
+
+    DRIVER = None  # IMU driver class
+    IMU_ADDR = None  # its I2C address
+    AXES = None  # body x, y, z from chip axes (signed, 1-based)
+    LED_ON = 1  # pin level that lights the LED
+    WDT_MAX_MS = 0  # longest watchdog timeout the chip allows (0: no limit of note)
+
+    def imu(self, rate_hz):
+        """The board's IMU driver configured at rate_hz (Hz). Raises OSError if the chip
+        does not answer."""
+        return self.DRIVER(
+            self.i2c, addr=self.IMU_ADDR, rate_hz=rate_hz, accel_g=ACCEL_G, gyro_dps=GYRO_DPS,
+            axes=self.AXES,
+        )
+
+    def battery_percent(self):
+        """Battery charge, int 0-100 %, from its voltage (LIPO_CURVE)."""
+        return battery_percent_from_mv(self.battery_mv())
+
+    def button(self):
+        """True once per press of the board's button since the last call."""
+        return self._button.pressed()
+
+    def show(self, reps, phase):
+        """No screen: nothing to do."""
+
+    def identify(self):
+        """Blink the LED three times (blocks about 0.3 s)."""
+        on = self.LED_ON
+        for i in range(6):
+            self._led.value(on if i % 2 == 0 else 1 - on)
+            time.sleep_ms(50)
+        self._led.value(1 - on)
+
+    def watchdog(self, timeout_ms):
+        """A started hardware watchdog (machine.WDT) that resets the board after timeout_ms
+        (capped at what the chip allows)."""
+        if self.WDT_MAX_MS:
+            timeout_ms = min(timeout_ms, self.WDT_MAX_MS)
+        return self.machine.WDT(0, timeout=timeout_ms)
+

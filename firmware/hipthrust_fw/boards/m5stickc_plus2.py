@@ -53,11 +53,14 @@ PHASE_COLOURS = {
 }
 
 
-class Board:
+class Board(common.BoardBase):
     """The M5StickC Plus2; `machine` is the machine module (real or the fake)."""
 
     NAME = NAME
     ARCH = ARCH
+    DRIVER = MPU6886
+    IMU_ADDR = IMU_ADDR
+    AXES = AXES
 
     def __init__(self, machine):
         self.machine = machine
@@ -78,24 +81,9 @@ class Board:
         self.lcd.fill(st7789.BLACK)
         self._backlight = Pin(LCD_BL, Pin.OUT, value=1)
 
-    def imu(self, rate_hz):
-        """A configured MPU6886 at rate_hz (Hz). Raises OSError if the chip does not answer."""
-        return MPU6886(
-            self.i2c, addr=IMU_ADDR, rate_hz=rate_hz, accel_g=common.ACCEL_G,
-            gyro_dps=common.GYRO_DPS, axes=AXES,
-        )
-
     def battery_mv(self):
         """Battery voltage in mV (the ESP32 ADC's calibrated reading times the divider)."""
         return self._adc.read_uv() * BATTERY_DIVIDER // 1000
-
-    def battery_percent(self):
-        """Battery charge, int 0-100 %, from its voltage (common.LIPO_CURVE)."""
-        return common.battery_percent_from_mv(self.battery_mv())
-
-    def button(self):
-        """True once per press of button A since the last call."""
-        return self._button.pressed()
 
     def show(self, reps, phase):
         """Rep count (big digits) and phase name (colour block) on the screen, when changed."""
@@ -108,16 +96,3 @@ class Board:
             self.lcd.number(reps, st7789.WHITE, y=20)
         if old is None or old[1] != phase:
             self.lcd.fill_rect(0, 150, self.lcd.width, 90, PHASE_COLOURS.get(phase, st7789.BLACK))
-
-    def identify(self):
-        """Blink the red LED three times (blocks about 0.3 s)."""
-        import time
-
-        for i in range(6):
-            self._led.value(1 - i % 2)
-            time.sleep_ms(50)
-        self._led.value(0)
-
-    def watchdog(self, timeout_ms):
-        """A started hardware watchdog (machine.WDT) that resets the board after timeout_ms."""
-        return self.machine.WDT(0, timeout=timeout_ms)

@@ -34,11 +34,15 @@ LED_PIN = "LED"  # the on-board LED hangs off the wireless chip
 SCREEN = False
 
 
-class Board:
+class Board(common.BoardBase):
     """The Pico 2 W + LSM6DSOX; `machine` is the machine module (real or the fake)."""
 
     NAME = NAME
     ARCH = ARCH
+    DRIVER = LSM6DSOX
+    IMU_ADDR = IMU_ADDR
+    AXES = AXES
+    WDT_MAX_MS = 8388  # the RP2350's watchdog counts to about 8.4 s
 
     def __init__(self, machine):
         self.machine = machine
@@ -49,37 +53,6 @@ class Board:
         self._button = common.ButtonLatch(machine, BUTTON_PIN)
         self._led = machine.Pin(LED_PIN, machine.Pin.OUT, value=0)
 
-    def imu(self, rate_hz):
-        """A configured LSM6DSOX at rate_hz (Hz). Raises OSError if the chip does not answer."""
-        return LSM6DSOX(
-            self.i2c, addr=IMU_ADDR, rate_hz=rate_hz, accel_g=common.ACCEL_G,
-            gyro_dps=common.GYRO_DPS, axes=AXES,
-        )
-
     def battery_mv(self):
         """Battery voltage in mV (read_u16 against the 3.3 V reference, times the divider)."""
         return (self._adc.read_u16() * ADC_REF_MV * BATTERY_DIVIDER + 32767) // 65535
-
-    def battery_percent(self):
-        """Battery charge, int 0-100 %, from its voltage (common.LIPO_CURVE)."""
-        return common.battery_percent_from_mv(self.battery_mv())
-
-    def button(self):
-        """True once per press of the GP15 button since the last call."""
-        return self._button.pressed()
-
-    def show(self, reps, phase):
-        """No screen on this board: nothing to do."""
-
-    def identify(self):
-        """Blink the on-board LED three times (blocks about 0.3 s)."""
-        import time
-
-        for i in range(6):
-            self._led.value(1 - i % 2)
-            time.sleep_ms(50)
-        self._led.value(0)
-
-    def watchdog(self, timeout_ms):
-        """A started hardware watchdog (machine.WDT); the RP2350 allows up to 8388 ms."""
-        return self.machine.WDT(0, timeout=min(timeout_ms, 8388))

@@ -31,11 +31,15 @@ LED_PIN = 21  # user LED (yellow), on when low
 SCREEN = False
 
 
-class Board:
+class Board(common.BoardBase):
     """The XIAO ESP32S3 + LSM6DSOX; `machine` is the machine module (real or the fake)."""
 
     NAME = NAME
     ARCH = ARCH
+    DRIVER = LSM6DSOX
+    IMU_ADDR = IMU_ADDR
+    AXES = AXES
+    LED_ON = 0  # the user LED is active low
 
     def __init__(self, machine):
         self.machine = machine
@@ -46,37 +50,6 @@ class Board:
         self._button = common.ButtonLatch(machine, BUTTON_PIN)
         self._led = machine.Pin(LED_PIN, machine.Pin.OUT, value=1)
 
-    def imu(self, rate_hz):
-        """A configured LSM6DSOX at rate_hz (Hz). Raises OSError if the chip does not answer."""
-        return LSM6DSOX(
-            self.i2c, addr=IMU_ADDR, rate_hz=rate_hz, accel_g=common.ACCEL_G,
-            gyro_dps=common.GYRO_DPS, axes=AXES,
-        )
-
     def battery_mv(self):
         """Battery voltage in mV (calibrated ADC reading times the divider)."""
         return self._adc.read_uv() * BATTERY_DIVIDER // 1000
-
-    def battery_percent(self):
-        """Battery charge, int 0-100 %, from its voltage (common.LIPO_CURVE)."""
-        return common.battery_percent_from_mv(self.battery_mv())
-
-    def button(self):
-        """True once per press of the BOOT button since the last call."""
-        return self._button.pressed()
-
-    def show(self, reps, phase):
-        """No screen on this board: nothing to do."""
-
-    def identify(self):
-        """Blink the user LED three times (blocks about 0.3 s)."""
-        import time
-
-        for i in range(6):
-            self._led.value(i % 2)  # active low
-            time.sleep_ms(50)
-        self._led.value(1)
-
-    def watchdog(self, timeout_ms):
-        """A started hardware watchdog (machine.WDT) that resets the board after timeout_ms."""
-        return self.machine.WDT(0, timeout=timeout_ms)
