@@ -10,9 +10,8 @@
 Pipeline per sample: vertical acceleration (vertical.Vertical: gravity tracked
 through bar roll and the arc's pitch) -> vertical velocity (velocity.Velocity:
 the accelerometer's, fused with the pad's pitch rate only where that has proved
-to follow the velocity) -> phase
-machine with thresholds relative to the set's own reps -> events in a
-preallocated queue (events.Events).
+to follow the velocity) -> phase machine with thresholds relative to the set's
+own reps -> events in a preallocated queue (events.Events).
 
 Real sets are touch-and-go: the bar is hardly ever still between reps, so no
 boundary waits for stillness. Each boundary is confirmed by a speed threshold and
@@ -51,6 +50,7 @@ _LVL_DIV = const(25)  # boundary level = reference peak speed / this (4 %)
 _START_DIV = const(10)  # ... for the start of a rise inside a set (10 %)
 _CONF_MIN = const(45)  # mm/s: speed that confirms a phase, floor
 _CONF_DIV = const(5)  # confirming speed = reference peak / this
+_CONF_ECC = const(35)  # mm/s: ... of a lowering, floor
 _CONF_FIRST = const(180)  # mm/s: confirming speed of a rise that would start a set
 _ROM_SET = const(60)  # mm: concentric rise that starts a set (walking bobs ~30 mm)
 _ROM_MAX = const(480)  # mm: more than this is the pad lifted off, not a rep
@@ -69,10 +69,10 @@ _ROT_ROLL = const(262000)  # rad/65536 (4 rad) in ~1 s while rising: rolling the
 _ROT_REMOVED = const(262000)  # rad/65536 (4 rad) per ~1 s: bar rolled off the hips
 _RISE_MAX = const(700)  # ms: a real rise gains the confirming speed within this time
 _PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
-_EXTRAP = const(13)  # /16: share of the lvl..4 lvl gap extrapolated to zero
 _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
 _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an offset
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
+_TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
 
 
 class Detector:
@@ -94,6 +94,7 @@ class Detector:
         self.p_rom = 0  # its ROM, mm
         self.p_peak = 0  # its peak velocity, mm/s
         self.cpeak = 0  # mm/s, its peak velocity
+        self.dt = 10  # ms, this sample's time step
         self.vslow = 0  # self.v smoothed over ~0.1 s (plateau test), mm/s * 256
         self.t_b = 0  # result of _boundary(), ms
         self.rot_win = 0  # rotation over the last ~1 s, rad/65536
@@ -105,6 +106,7 @@ class Detector:
         self.full_reps = 0
         self.rise = 0  # um risen since the velocity turned positive
         self.drop = 0  # um dropped since the velocity turned negative
+        self.fall = 0  # um fallen since the top (net, both signs; through the lowering)
         self.peak = 0  # mm/s, peak speed of the current phase
         # Reference figures of the set's reps (mm/s, mm, ms).
         self.ref_up = 0
@@ -129,6 +131,7 @@ class Detector:
             if dt > _DT_MAX:
                 dt = _DT_MAX
         self.t_prev = t_ms
+        self.dt = dt
         vert = self.vert
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
         st = self.state
@@ -149,6 +152,8 @@ class Detector:
             self.rise = 1 << 24
         if self.drop > 1 << 24:
             self.drop = 1 << 24
+        if self.state == _TOP or self.state == _DOWN:
+            self.fall -= step  # < 2**28: two phases of <= 8 s at <= 16 m/s
         self._machine(t_ms, vmm)
         return self.ev.count
 
@@ -182,6 +187,12 @@ class Detector:
             conf = self.ref_up // _CONF_DIV
             if conf < _CONF_MIN:
                 conf = _CONF_MIN
+            if self.in_set and self.vert.still and -conf < vmm < conf:
+                # Resting at a paused bottom, yet the velocity creeps: drift. Zero it.
+                dv = (self.v * self.dt) // _TAU_PAUSE
+                self.vel.rezero(-dv)
+                self.v -= dv
+                vmm = self.v >> 8
             if self.in_set:
                 need = self.ref_rom * _ROM_FRAC // 100
                 if need < _ROM_MIN:
@@ -196,10 +207,11 @@ class Detector:
                     # A slow creep up (drift while resting) is no rise: start over.
                     self.rise = 0
                     return
-                # From rest the rise starts from whatever velocity the estimate showed
-                # then (an offset not yet learnt); between reps from zero.
+                # The rise starts from whatever velocity the estimate showed just
+                # before it (an offset not yet learnt, or drift over a paused bottom),
+                # not from zero: else the start is backtracked into that drift.
                 base = 0
-                if not self.in_set and 0 < before < 150:
+                if before > 0:
                     base = before
                 # The rise is placed from a tenth of the set's usual peak speed: the pad
                 # on the pelvis drifts up a little before the hips drive.
@@ -234,6 +246,7 @@ class Detector:
                 self.b[1] = self.t_b
                 self._rezero(base, self.bn[1])
                 self.state = _TOP
+                self.fall = 0
                 self.top_fixed = base != 0
                 if not self._plausible():
                     # Lifting the pad, walking off, a knock: no rep, wait for the next rise.
@@ -260,13 +273,18 @@ class Detector:
                     self._rezero(vmm, self.bn[1])
                     self.top_fixed = True
                     vmm = 0
+            # A lowering may be far slower than the rise: a lower floor of its speed.
             conf = self.ref_down // _CONF_DIV
-            if conf < _CONF_MIN:
-                conf = _CONF_MIN
+            if conf < _CONF_ECC:
+                conf = _CONF_ECC
             need = self.ref_rom * 15 // 100
             if need < _DROP_MIN:
                 need = _DROP_MIN
-            if (vmm < -conf and self.drop > need * 1000) or t - self.b[1] > _PHASE_MAX:
+            # A slow lowering of a small range may never reach that speed: the bar
+            # having come down half its rise, still moving down, is a lowering too.
+            slow = vmm < -_LVL_MIN and self.fall > self.rom * 500 and self.fall > _DROP_MIN * 1000
+            if ((vmm < -conf and self.drop > need * 1000) or slow
+                    or t - self.b[1] > _PHASE_MAX):
                 lvl = self._lvl(self.ref_down if self.ref_down else self.ref_up)
                 self.bn[2] = self._boundary(0, -lvl, False, False)
                 tb = self.t_b
@@ -329,22 +347,10 @@ class Detector:
             self.ring.shift(n, -(base << 8))
 
     def _boundary(self, base, lvl, now_above, ending):
-        """Backtrack to where the velocity crossed base + lvl (mm/s; lvl signed) and
-        again base + 4 lvl; a phase's velocity leaves and approaches zero about
-        quadratically, so the true zero point lies about that gap beyond the first
-        crossing (after it for an ending phase, before it for a starting one).
-        Sets self.t_b (ms); returns the ring sample number at the first crossing."""
-        ring = self.ring
-        n = ring.cross((base + lvl) << 8, now_above)
-        t1 = ring.t_cross
-        ring.cross((base + 4 * lvl) << 8, now_above)
-        gap = t1 - ring.t_cross if ending else ring.t_cross - t1
-        if gap < 0:
-            gap = 0
-        elif gap > 400:
-            gap = 400
-        gap = (gap * _EXTRAP) >> 4
-        self.t_b = t1 + gap if ending else t1 - gap
+        # Backtracked boundary (ring.VelocityRing.boundary): sets self.t_b (ms),
+        # returns the ring sample number at the first crossing.
+        n = self.ring.boundary(base, lvl, now_above, ending)
+        self.t_b = self.ring.t_cross
         return n
 
     def _lvl(self, ref):
@@ -378,6 +384,9 @@ class Detector:
             # No first rep waiting, or it was too long ago or too unlike this one:
             # this one becomes the first rep that waits.
             drop = -self.ring.integrate(bn[2], bn[3], True) // 1000
+            # A slow lowering found late loses its start to the detrend: net fall too.
+            if self.fall // 1000 > drop:
+                drop = self.fall // 1000
             if drop * 10 < self.rom or drop > self.rom * 6 or self.rom < _ROM_SET:
                 return  # not a rep; a first rep already waiting keeps waiting
             pb[0] = b[0]
@@ -447,11 +456,3 @@ class Detector:
         self.in_set = False
         self.ev.put(P.T_SET_END, self.set_no, self.last_end, self.reps, self.full_reps, reason,
                     0, 0, 0, 0)
-
-
-def _clamp(v, lim):
-    if v > lim:
-        return lim
-    if v < -lim:
-        return -lim
-    return v

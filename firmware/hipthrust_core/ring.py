@@ -17,6 +17,7 @@ from array import array
 
 from hipthrust_core.compat import const
 
+_EXTRAP = const(13)  # /16: share of the lvl..4 lvl gap extrapolated to zero (boundary)
 SIZE = const(1024)  # samples: 10 s at 100 Hz, 5 s at 200 Hz
 _MASK = const(1023)
 
@@ -94,6 +95,25 @@ class VelocityRing:
             k -= 1
         self.t_cross = tt[k & _MASK]
         return k
+
+    def boundary(self, base, lvl, now_above, ending):
+        """Backtrack to where the detection velocity crossed base + lvl (mm/s; lvl
+        signed) and again base + 4 lvl; a phase's velocity leaves and approaches zero
+        about quadratically, so the true zero point lies about that gap beyond the
+        first crossing (after it for an ending phase, before it for a starting one).
+        Sets t_cross to that point (ms); returns the sample number at the first
+        crossing."""
+        n = self.cross((base + lvl) << 8, now_above)
+        t1 = self.t_cross
+        self.cross((base + 4 * lvl) << 8, now_above)
+        gap = t1 - self.t_cross if ending else self.t_cross - t1
+        if gap < 0:
+            gap = 0
+        elif gap > 400:
+            gap = 400
+        gap = (gap * _EXTRAP) >> 4
+        self.t_cross = t1 + gap if ending else t1 - gap
+        return n
 
     def index_at(self, t):
         """Number of the newest sample taken at or before t (ms), or the oldest held."""
