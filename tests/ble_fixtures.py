@@ -166,3 +166,15 @@ def run_with_radio(monkeypatch, body, device=True, **radio_options):
                 await body(radio, dev)
 
     asyncio.run(main())
+
+
+async def poll(cond, what, timeout=60.0):
+    """Wait until cond() is true, checking every 20 ms; AssertionError naming `what`
+    after timeout s (an upper bound, not an expected time)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not cond():
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+

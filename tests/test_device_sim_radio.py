@@ -12,6 +12,7 @@ from hipthrust.devicesim.runner import DeviceSim
 from hipthrust.rawfile import write_raw_csv
 from hipthrust.sim.session import simulate_session
 from hipthrust_core import records as P
+from tests.ble_fixtures import poll
 
 CAP = 10.0  # s: upper bound of any single wait; expected times are well under a second
 
@@ -22,14 +23,6 @@ def motion(tmp_path_factory):
     path = tmp_path_factory.mktemp("motion") / "set.csv"
     write_raw_csv(path, samples)
     return path
-
-
-async def _until(predicate, what):
-    for _ in range(int(CAP / 0.02)):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_bleak_reads_streams_loses_the_link_and_catches_up(monkeypatch, motion):
@@ -67,17 +60,18 @@ def test_bleak_reads_streams_loses_the_link_and_catches_up(monkeypatch, motion):
                                          response=True)
             # A bad command is answered with an error, never a crash.
             await client.write_gatt_char(P.CONTROL_UUID, b"\x05\x02\x96\x00", response=False)
-            await _until(lambda: any(isinstance(r, P.SetStart) for r in got), "a set start")
-            await _until(lambda: any(isinstance(r, P.Reply) and r.cmd == P.C_SET for r in got),
-                         "the reply to the bad command")
+            await poll(lambda: any(isinstance(r, P.SetStart) for r in got), "a set start",
+                       timeout=CAP)
+            await poll(lambda: any(isinstance(r, P.Reply) and r.cmd == P.C_SET for r in got),
+                       "the reply to the bad command", timeout=CAP)
             # Mid-set, the link drops; the device keeps counting.
             lost_at = max(r.seq for r in got)
             assert radio.drop_link(address)
-            await _until(lambda: not client.is_connected, "bleak to see the link loss")
+            await poll(lambda: not client.is_connected, "bleak to see the link loss", timeout=CAP)
             await client.disconnect()
         away = len(sim.lines)
-        await _until(lambda: any(x.startswith("event ") for x in sim.lines[away:]),
-                     "events made while nobody listens")
+        await poll(lambda: any(x.startswith("event ") for x in sim.lines[away:]),
+                   "events made while nobody listens", timeout=CAP)
         async with BleakClient(device, timeout=CAP) as client:
             await client.start_notify(P.EVENTS_UUID, on_event)
             # As the host does: everything after the last record held before the drop.
@@ -115,8 +109,8 @@ def test_device_outlives_the_radio_world(monkeypatch, motion):
                 device = await BleakScanner.find_device_by_address(address, timeout=CAP)
                 client = BleakClient(device, timeout=CAP)
                 await client.connect()
-                await _until(lambda: any("link: host connected" in x for x in sim.lines),
-                             "the device to see the connection")
+                await poll(lambda: any("link: host connected" in x for x in sim.lines),
+                             "the device to see the connection", timeout=CAP)
             code = await asyncio.to_thread(sim.wait, 60)
             assert code == 0, "\n".join(sim.lines[-10:])
             assert any(x.startswith("app: done") for x in sim.lines)

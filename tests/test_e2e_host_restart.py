@@ -14,6 +14,7 @@ from hipthrust.rawfile import write_raw_csv
 from hipthrust.sim.session import simulate_session
 from hipthrust.store import Store
 from hipthrust_core import records as P
+from tests.ble_fixtures import poll
 
 CAP = 60.0
 
@@ -24,14 +25,6 @@ def count(db, sql):
             return c.execute(sql).fetchone()[0]
     except sqlite3.OperationalError:  # not created yet
         return 0
-
-
-async def poll(cond, what):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + CAP
-    while not cond():
-        assert loop.time() < end, f"timed out waiting for {what}"
-        await asyncio.sleep(0.05)
 
 
 def test_host_killed_mid_set_and_restarted_loses_and_duplicates_nothing(

@@ -40,6 +40,7 @@ from hipthrust.session_runner import record_session, summary_lines
 from hipthrust.sim.session import simulate_session
 from hipthrust.store import Store
 from hipthrust_core import records as P
+from tests.ble_fixtures import poll
 
 CAP = 60.0  # s: upper bound of any wait; the run takes about 5 s
 SPEED = 48.0  # no raw sample was lost at any speed tried (16, 32, 48, 64, 128)
@@ -66,15 +67,6 @@ def to_body(samples, axes):
         out[:, 1 + k] = sign * samples[:, abs(a)]
         out[:, 4 + k] = sign * samples[:, 3 + abs(a)]
     return out
-
-
-async def poll(cond, what, timeout=CAP):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def device_done(sim):

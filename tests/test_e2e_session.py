@@ -19,6 +19,7 @@ from hipthrust.session_runner import record_session
 from hipthrust.sim.session import simulate_session
 from hipthrust.store import Store
 from hipthrust_core import records as P
+from tests.ble_fixtures import poll
 
 CAP = 60.0  # s: upper bound of any wait; the runs take about 10 s
 SPEED = 16.0  # the 68 s session plays in about 4 s
@@ -46,15 +47,6 @@ def stored(store, address):
 
 def emitted(sim):
     return [(r.seq, P.encode(r)) for r in sim.events()]
-
-
-async def poll(cond, what, timeout=CAP):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def run_session(monkeypatch, motion, store, controls=None, before=None, speed=SPEED):
