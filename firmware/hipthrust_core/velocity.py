@@ -35,6 +35,7 @@ _TAU_ACC_IDLE = const(1500)  # ms: ... out of a set
 _K_TRUST = const(120)  # pitch scale (mm/s per 0.1 deg/s * 256) trusted for the fusion
 _TAU_FUSE = const(600)  # ms: ... and once it is trusted
 _TAU_VB = const(15000)  # ms: mean of the velocity while moving, taken as offset
+_TAU_VB_REST = const(1000)  # ms: pull of the fused velocity to zero while the bar rests
 _TAU_RAW = const(30000)  # ms: leak of the measuring velocity
 _TAU_REST = const(100)  # ms: pull towards zero while the bar rests
 _LIM = const(4194304)  # 2**22 (16 m/s): velocity clamp, mm/s * 256; keeps v * dt < 2**30
@@ -77,6 +78,9 @@ class Velocity:
         if vert.still:
             vr -= (vr * dt + (_TAU_REST >> 1)) // _TAU_REST
             x -= (x * dt + (_TAU_REST >> 1)) // _TAU_REST
+            # At rest the fused velocity (x + pitch-rate part - offset) is zero too.
+            e = x + (vg << 8) - self.vb
+            x -= (e * dt + (_TAU_VB_REST >> 1)) // _TAU_VB_REST
         else:
             vr -= (vr * dt + (_TAU_RAW >> 1)) // _TAU_RAW
             k = self.pv.k

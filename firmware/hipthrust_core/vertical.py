@@ -16,10 +16,13 @@ acceleration on that direction minus gravity as this accelerometer reads it at
 that angle: |g| + bias . up, both learnt at rest (LMS), so the accelerometer's
 bias, seen from a new side each time the bar pitches, does not leak into it.
 The gravity magnitude's bias changes when the sensor turns (the bar rolled onto
-the hips), so it is learnt fast at the first rest after a big turn, or from the
-mean reading while the bar moves gently if no rest comes; otherwise slowly (the
-gentle start of a slow lowering passes the stillness test for a while). The
-velocity estimate corrects it too (rebias).
+the hips), so it is learnt fast at the first rest after a big turn (about a
+second of it), or from the mean reading while the bar moves gently if no rest
+comes; then that angle is where gravity was learnt, and from there on it is
+learnt slowly. Once it is known, a rest must also weigh what gravity weighs: the
+smooth start of a slow lowering passes every other stillness test for up to a
+second, and learning gravity there cancels the lowering. The velocity estimate
+corrects it too (rebias).
 
 Fixed point: up vector in mg/256, output in mg/16, gravity magnitude in mg/8,
 gyro bias in 0.1 deg/s / 256. Every intermediate stays below 2**30 in magnitude
@@ -40,6 +43,7 @@ _TAU_MOVE = const(4000)  # ms: up-vector pull while moving (linear accel average
 _TAU_G = const(500)  # ms: gravity magnitude learning while still, after a turn
 _TAU_G_SLOW = const(6000)  # ms: ... once learnt at this angle (a slow, gentle push
 # at the start of a lowering looks still for a while: it must not teach gravity)
+_LEARNT = const(1000)  # ms of learning at _TAU_G after which gravity is known at an angle
 _TAU_G_MOVE = const(1500)  # ms: ... while moving gently just after a turn
 _QUIET_ACC = const(60)  # mg: ... (smoothed change of the accel under this: no rep)
 _TURN = const(100)  # 1/128 (L1 norm of du, about 0.8 rad): turn after which gravity is relearnt
@@ -51,13 +55,14 @@ _KI_DIV = const(1704)  # Mahony integral gain: 1/(4 s * 10 s), in these units
 _GB_CLIP = const(2560000)  # 0.1 deg/s / 256 (10 deg/s): gyro bias limit
 _TAU_BIAS = const(8000)  # ms: gyro bias learning while still
 _TAU_AF = const(40)  # ms: accel smoothing before the stillness test
-_TAU_AS = const(400)  # ms: slower smoothing; fast - slow = accel changing
+_TAU_AS = const(250)  # ms: slower smoothing; fast - slow = accel changing
 _TAU_DEV = const(150)  # ms: smoothing of the motion measures used by the stillness test
 _STILL_ACC = const(20)  # mg: change of the smoothed accel below which the bar rests
 _STILL_GYR = const(80)  # 0.1 deg/s: mean bias-free rotation rate below which it rests
 _STILL_G = const(25)  # mg: smoothed vertical accel off its 1 s mean, at most
 _TAU_PS = const(1000)  # ms: that mean
 _STILL_MS = const(200)  # ms the two measures must stay low before we call it still
+_STILL_LONG = const(800)  # ms: ... when the accel does not weigh what gravity weighs
 
 
 class Vertical:
@@ -79,6 +84,8 @@ class Vertical:
         self.still_ms = 0
         self.still = False
         self.uref = array("i", (0, 0, 0))  # unit up vector where gravity was learnt, 1/128
+        self.learn_ms = 0  # ms spent learning gravity at a new angle
+        self.turned = True  # turned away from where gravity was learnt
         self.rot = 0  # bias-free rotation of this sample, rad/65536 (|x|+|y|+|z|)
         self.wx = 0  # bias-free rotation rate of this sample, 0.1 deg/s * 16
         self.wy = 0
@@ -186,13 +193,19 @@ class Vertical:
         self.pslow += ((pf - self.pslow) * dt) // _TAU_PS
         dp = abs(pf - self.pslow)
         # Smoothed measures enter stillness; the instant ones leave it at once, so the
-        # first samples of a movement are never taken for rest.
+        # first samples of a movement are never taken for rest. Once gravity is known
+        # at this angle, the smoothed accel must also weigh what gravity weighs, or
+        # the quiet must last longer: the smooth start of a slow lowering (tens of mg,
+        # rising slowly) passes every other test for a while. (Gravity seen from a
+        # new pitch may still be a little off, so weight alone cannot be required.)
         if (self.dev_a < _STILL_ACC * 16 and self.dev_w < _STILL_GYR * 16
                 and da < _STILL_ACC * 32 and dw < _STILL_GYR * 32 and dp < _STILL_G * 16):
             self.still_ms += dt
+            if self.still_ms > _STILL_LONG:
+                self.still_ms = _STILL_LONG
             if self.still_ms > _STILL_MS:
-                self.still = True
-                self.still_ms = _STILL_MS
+                self.still = (self.turned or self.still_ms >= _STILL_LONG
+                              or abs(pf - (self.g8 << 1)) < _STILL_G * 16)
         else:
             self.still_ms = 0
             self.still = False
@@ -244,6 +257,7 @@ class Vertical:
         gm = self.g0 + ((gk[0] * u0 + gk[1] * u1 + gk[2] * u2) >> 10)  # mg/256
         ur = self.uref
         turned = abs(u0 - ur[0]) + abs(u1 - ur[1]) + abs(u2 - ur[2]) > _TURN
+        self.turned = turned
         if self.still:
             err = (p << 4) - gm
             if err > 262144:
@@ -252,9 +266,15 @@ class Vertical:
                 err = -262144
             tg = _TAU_G if turned else _TAU_G_SLOW
             self.g0 += (err * dt + tg // 2) // tg
-            ur[0] += ((u0 - ur[0]) * dt) // _TAU_G
-            ur[1] += ((u1 - ur[1]) * dt) // _TAU_G
-            ur[2] += ((u2 - ur[2]) * dt) // _TAU_G
+            if turned:
+                # Gravity is learnt at this new angle after a few of its time constants
+                # of rest: from then on this is where it was learnt.
+                self.learn_ms += dt
+                if self.learn_ms > _LEARNT:
+                    ur[0] = u0
+                    ur[1] = u1
+                    ur[2] = u2
+                    self.learn_ms = 0
             e = err >> 2
             gk[0] = _clip(gk[0] + ((((e * u0) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
             gk[1] = _clip(gk[1] + ((((e * u1) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
@@ -265,6 +285,12 @@ class Vertical:
             # so the mean of the reading is gravity: learn it, more slowly.
             err = _clip((p << 4) - gm, 262144)
             self.g0 += (err * dt + _TAU_G_MOVE // 2) // _TAU_G_MOVE
+            self.learn_ms += dt // 3  # three times slower to learn than at rest
+            if self.learn_ms > _LEARNT:
+                ur[0] = u0
+                ur[1] = u1
+                ur[2] = u2
+                self.learn_ms = 0
         g8 = gm >> 5
         self.g8 = g8 if g8 > 4000 else 4000
         av = p - (gm >> 4)
