@@ -59,6 +59,7 @@ _PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
 _CONC_MIN = const(150)  # ms: shorter rises are knocks
 _PAIR_GAP = const(5000)  # ms: most from the first rep's end to the second's start
 _CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
+_CYCLE_FIRST = const(800)  # ms: ... the reps that start a set (walking: a step every ~0.5 s)
 _CONC_MAX = const(4000)  # ms: a first rise longer than this is drift or handling
 _PEAK_MIN = const(120)  # mm/s: a concentric peaks faster than this
 _ROM_MIN = const(40)  # mm: smallest rise counted as a rep inside a set
@@ -374,12 +375,15 @@ class Detector:
             self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
             self._rep(b[0], b[1], b[2], t, self.rom, self.cpeak)
             return
+        if t - b[0] < _CYCLE_FIRST:
+            return  # a set starts from a dead stop: its first reps are not this quick
         # A set starts with two reps: each came back down about as far as it rose,
         # and the second began soon after the first ended. Picking the pad up,
         # rolling the bar on, walking off or one fidget do not do that.
         pb = self.pb
         rom = self.rom
-        if (not self.pend or b[0] - pb[3] > _PAIR_GAP or self.p_rom * 5 > rom * 8
+        # (The second may be a partial rep: down to 40 % of the first's range.)
+        if (not self.pend or b[0] - pb[3] > _PAIR_GAP or self.p_rom * 2 > rom * 5
                 or self.p_rom * 2 < rom):
             # No first rep waiting, or it was too long ago or too unlike this one:
             # this one becomes the first rep that waits.
