@@ -118,6 +118,7 @@ class Detector:
         self.b = array("i", (0, 0, 0, 0))  # concentric start, top, eccentric start, bottom
         self.bn = array("i", (0, 0, 0, 0))
         self.last_end = 0  # ms, end of the set's last rep
+        self.t_still = -1  # ms, last sample at which the bar was at rest
 
     # ------------------------------------------------------------ public
     def feed(self, t_ms, ax, ay, az, gx, gy, gz):
@@ -135,6 +136,8 @@ class Detector:
         self.dt = dt
         vert = self.vert
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
+        if vert.still:
+            self.t_still = t_ms
         st = self.state
         self.v = self.vel.update(dt, av, vert, self.in_set, st == _UP or st == _DOWN)
         vmm = self.v >> 8
@@ -220,7 +223,14 @@ class Detector:
                 if self.in_set and lvl < self.ref_up // _START_DIV:
                     lvl = self.ref_up // _START_DIV
                 n = self._boundary(base, lvl, True, False)
-                self.b[0] = self.t_b
+                # The rise started after the bar last rested: drift over a paused
+                # bottom must not carry it back further.
+                tb = self.t_b
+                if tb < self.t_still:
+                    tb = self.t_still
+                    n = self.ring.index_at(tb)
+                self.b[0] = tb
+                self.t_b = tb
                 self.bn[0] = n
                 self.peak = vmm
                 self.state = _UP
@@ -231,6 +241,15 @@ class Detector:
                     self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, self.t_b, self.reps + 1, 0, 0, 0,
                                 0, 0, 0)
         elif st == _UP:
+            if self.vert.still and vmm * _CONF_DIV > self.peak:
+                # The bar rests, yet the velocity still shows a good part of the rise's
+                # speed (a stall shows little): that rise is drift. No rise.
+                self.vel.rezero(-self.v)
+                self.v = 0
+                self.vslow = 0
+                self.state = _BOTTOM
+                self.rise = 0
+                return
             if vmm > self.peak:
                 self.peak = vmm
             lvl = self._lvl(self.peak)
