@@ -58,6 +58,7 @@ _ROM_FIRST_MAX = const(480)  # mm: ... for the rise that would start a set
 _PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
 _CONC_MIN = const(150)  # ms: shorter rises are knocks
 _PAIR_GAP = const(5000)  # ms: most from the first rep's end to the second's start
+_FALL_FRAC = const(5)  # %: a lowering starts where the bar has come down this share
 _CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
 _CYCLE_FIRST = const(800)  # ms: ... the reps that start a set (walking: a step every ~0.5 s)
 _CONC_MAX = const(4000)  # ms: a first rise longer than this is drift or handling
@@ -281,6 +282,8 @@ class Detector:
                 else:
                     self.ref_up += (self.peak - self.ref_up) >> 2
         elif st == _TOP:
+            if self._missed_lowering(t, vmm):
+                return
             if t - self.b[1] < _OFFSET_WIN and vmm < 0 and not self.top_fixed:
                 # Straight from the rise onto a steady, slow fall: no lowering starts
                 # like that (it starts from rest). It is what the rise's integration
@@ -330,6 +333,48 @@ class Detector:
                 n = self._boundary(base, -lvl, True, True)
                 self._rezero(base, n)
                 self._bottom(self.t_b, n)
+
+    def _missed_lowering(self, t, vmm):
+        # A rise while the bar is at the top cannot be: the bar is already as high as
+        # the hips go. The lowering in between was too slow to be seen (drift or a
+        # rest pull ate it): place it from the history, close the rep, start the rise.
+        conf = self.ref_up // _CONF_DIV
+        if conf < _CONF_MIN:
+            conf = _CONF_MIN
+        need = self.ref_rom * _ROM_FRAC // 100
+        if need < _ROM_MIN:
+            need = _ROM_MIN
+        if not self.in_set:
+            need = _ROM_SET
+            if conf < _CONF_FIRST:
+                conf = _CONF_FIRST
+        if vmm <= conf or self.rise <= need * 1000 or t - self.b[1] < _CYCLE_MIN:
+            return False
+        ring = self.ring
+        n = self._boundary(0, self._lvl(self.ref_up), True, False)
+        tb = self.t_b
+        if tb < self.t_still:
+            tb = self.t_still
+            n = ring.index_at(tb)
+        n1 = self.bn[1]
+        if tb <= self.b[1] or ring.fall_start(n1, n, _FALL_FRAC) * 10 < self.rom * 4:
+            return False  # no lowering of a rep's size in between: not a missed rep
+        te = ring.t_fall
+        self.bn[2] = ring.n_fall
+        self.b[2] = te
+        if not self.first:
+            self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, te, self.reps + 1, 0, 0, 0, 0, 0, 0)
+        self.fall = self.rom * 1000
+        self._bottom(tb, n)
+        # The rise that gave the lowering away.
+        self.b[0] = tb
+        self.bn[0] = n
+        self.peak = vmm
+        self.state = _UP
+        self.first = not self.in_set
+        if not self.first:
+            self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, tb, self.reps + 1, 0, 0, 0, 0, 0, 0)
+        return True
 
     def _plausible(self):
         # A finished rise is a hip thrust's concentric only with the range, duration

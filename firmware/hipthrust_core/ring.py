@@ -5,6 +5,7 @@
     n = ring.cross(level, True)      # walk back to where vd rose through level
     ring.t_cross                     # ... that time, ms (interpolated)
     um = ring.integrate(n0, n1)      # detrended displacement of vr, um
+    mm = ring.fall_start(n0, n1, 5)  # depth of a lowering; ring.t_fall: where it began
 
 Boundaries are confirmed by thresholds some time after they happened; the ring
 lets the detector walk back to where the velocity really crossed a small level
@@ -32,6 +33,8 @@ class VelocityRing:
         self.n = 0  # number of samples pushed so far (the next sample's number)
         self.t_cross = 0  # result of cross(), ms
         self.peak = 0  # result of integrate(), mm/s
+        self.n_fall = 0  # results of fall_start(): sample number and time (ms)
+        self.t_fall = 0
 
     def push(self, t, vr, vd):
         """Append one sample: t in ms, vr the measuring and vd the detection velocity
@@ -143,6 +146,57 @@ class VelocityRing:
         while k < self.n:
             vv[k & _MASK] += dv
             k += 1
+
+    def fall_start(self, n0, n1, frac):
+        """Where a lowering between samples n0 and n1 started: the displacement of the
+        measuring velocity, detrended as in integrate(), first comes down frac % of
+        its lowest point. Sets n_fall and t_fall (ms) to that sample; returns the
+        depth of the lowest point (mm, positive down)."""
+        tt = self.t
+        vv = self.vr
+        o = self.oldest()
+        if n0 < o:
+            n0 = o
+        if n1 > self.n - 1:
+            n1 = self.n - 1
+        self.n_fall = n0
+        self.t_fall = tt[n0 & _MASK]
+        if n1 <= n0:
+            return 0
+        t0 = tt[n0 & _MASK]
+        v0 = vv[n0 & _MASK] >> 8
+        span = tt[n1 & _MASK] - t0
+        if span < 1:
+            span = 1
+        slope = (((vv[n1 & _MASK] >> 8) - v0) << 10) // span
+        # First pass: the lowest point (um); second: where frac % of it was reached.
+        low = 0
+        d = 0
+        prev = 0
+        k = n0 + 1
+        while k <= n1:
+            j = k & _MASK
+            vj = (vv[j] >> 8) - v0 - ((slope * (tt[j] - t0)) >> 10)
+            d += ((vj + prev) * (tt[j] - tt[(k - 1) & _MASK])) >> 1
+            prev = vj
+            if d < low:
+                low = d
+            k += 1
+        lim = (low // 100) * frac
+        d = 0
+        prev = 0
+        k = n0 + 1
+        while k <= n1:
+            j = k & _MASK
+            vj = (vv[j] >> 8) - v0 - ((slope * (tt[j] - t0)) >> 10)
+            d += ((vj + prev) * (tt[j] - tt[(k - 1) & _MASK])) >> 1
+            prev = vj
+            if d <= lim:
+                self.n_fall = k
+                self.t_fall = tt[j]
+                break
+            k += 1
+        return -low // 1000
 
     def integrate(self, n0, n1, fused=False):
         """Displacement (um) from sample n0 to n1 of the measuring velocity (or, with
