@@ -31,12 +31,18 @@ from hipthrust_fw.settings import Settings
 FIRMWARE_VERSION = "0.1.0"  # Device Information "Firmware Revision String"
 
 TICK_MS = const(40)  # FIFO drain period, ms: 4 samples at 100 Hz, well inside the FIFO
-BATTERY_EVERY_MS = const(5000)  # battery level and status characteristic refresh, ms
-STATUS_EVERY_MS = const(10000)  # STATUS record while a host is connected, ms
-MEM_LOG_EVERY_MS = const(60000)  # gc.collect() + free heap in the log, ms
-WATCHDOG_MS = const(8000)  # the board resets if the loop stalls this long, ms
-IMU_RETRY_MS = const(5000)  # retry a missing or failed IMU this often, ms
-DOUBLE_PRESS_MS = const(600)  # a second press this soon: re-zero instead of start/stop
+_BATTERY_EVERY_MS = const(5000)  # battery level and status characteristic refresh, ms
+_STATUS_EVERY_MS = const(10000)  # STATUS record while a host is connected, ms
+_MEM_LOG_EVERY_MS = const(60000)  # gc.collect() + free heap in the log, ms
+_WATCHDOG_MS = const(8000)  # the board resets if the loop stalls this long, ms
+_IMU_RETRY_MS = const(5000)  # retry a missing or failed IMU this often, ms
+_DOUBLE_PRESS_MS = const(600)  # a second press this soon: re-zero instead of start/stop
+# Event records held for a host that comes back (20 bytes each: 2.5 KB). With no host
+# connected only detection makes records: 4 PHASE + 1 REP per rep, SET_START and SET_END
+# per set, i.e. 62 for a set of 12 reps. 128 hold two such sets with the rest between
+# them (some 5 minutes of a session), or 25 reps in a row; a longer gap loses the oldest,
+# and the host is told which (R_GONE, SF_EVENTS_LOST).
+_RING_SLOTS = const(128)
 
 
 class Clock:
@@ -59,7 +65,7 @@ class App:
     defaults to the shared hipthrust_core.detector.Detector."""
 
     def __init__(self, board, ble, clock=None, model=None, settings_path="settings.json",
-                 log=print, ring_slots=256, log_events=True, detector=None):
+                 log=print, ring_slots=_RING_SLOTS, log_events=True, detector=None):
         self.board = board
         self.clock = clock or Clock()
         self._log = log
@@ -83,7 +89,7 @@ class App:
         self.imu_error = False
         self._samples = None
         self._open_imu()
-        self.wdt = board.watchdog(WATCHDOG_MS)
+        self.wdt = board.watchdog(_WATCHDOG_MS)
         # State shown in status records, the status characteristic and on the screen.
         self.stopped = False
         self.in_set = False
@@ -98,8 +104,8 @@ class App:
         self._last_frac_us = 0
         self._next_battery = 0
         self._next_status = 0
-        self._next_mem = MEM_LOG_EVERY_MS
-        self._next_imu_retry = IMU_RETRY_MS
+        self._next_mem = _MEM_LOG_EVERY_MS
+        self._next_imu_retry = _IMU_RETRY_MS
         self._press_t = -1  # time of a press waiting to become start/stop, -1 when none
         self._shown_reps = -1
         self._shown_phase = -1
@@ -337,7 +343,7 @@ class App:
                 self._log("app: button double press: re-zero -> " + P.REPLY_NAMES[self.zero()])
                 return
             self._press_t = self.t_ms
-        elif self._press_t >= 0 and self.t_ms - self._press_t >= DOUBLE_PRESS_MS:
+        elif self._press_t >= 0 and self.t_ms - self._press_t >= _DOUBLE_PRESS_MS:
             self._press_t = -1
             if self.stopped:
                 self.start()
@@ -363,13 +369,13 @@ class App:
         what = self.link.service()
         if what & LINK_CONNECTED:
             self.emit_status()
-            self._next_status = self.t_ms + STATUS_EVERY_MS
+            self._next_status = self.t_ms + _STATUS_EVERY_MS
         if self.data_ended:
             pass
         elif self.imu is not None:
             self._drain()
         elif self.t_ms >= self._next_imu_retry:
-            self._next_imu_retry = self.t_ms + IMU_RETRY_MS
+            self._next_imu_retry = self.t_ms + _IMU_RETRY_MS
             self._open_imu()
         while True:
             n = self.link.next_command(self._cmd)
@@ -379,17 +385,17 @@ class App:
         self._button()
         self._show()
         if self.t_ms >= self._next_battery:
-            self._next_battery = self.t_ms + BATTERY_EVERY_MS
+            self._next_battery = self.t_ms + _BATTERY_EVERY_MS
             self._update_battery()
         if self.link.connected() and self.t_ms >= self._next_status:
-            self._next_status = self.t_ms + STATUS_EVERY_MS
+            self._next_status = self.t_ms + _STATUS_EVERY_MS
             self.emit_status()
         self.link.set_status(self.boot_id, self.battery, self.state(), self.flags())
         if what & LINK_DISCONNECTED:
             self._log("app: {} events held, {} not yet sent".format(
                 self.ring.count, self.link.pending()))
         if self.t_ms >= self._next_mem:
-            self._next_mem = self.t_ms + MEM_LOG_EVERY_MS
+            self._next_mem = self.t_ms + _MEM_LOG_EVERY_MS
             self.log_memory()
         # Notifications made by this tick go out now rather than a tick later.
         self.link.service()

@@ -1,6 +1,6 @@
 """BLE peripheral over MicroPython's built-in `bluetooth` module (protocol v1).
 
-    link = Link(bluetooth.BLE(), Ring(256), "HipThrust-1A2B", model="m5stickc-plus2",
+    link = Link(bluetooth.BLE(), Ring(128), "HipThrust-1A2B", model="m5stickc-plus2",
                 firmware="0.1.0")
     link.advertise()
     seq = link.ring.next_seq; n = P.pack_phase(buf, seq, ...); link.emit(buf, n)
@@ -40,7 +40,7 @@ _FLAG_WRITE_NO_RESPONSE = const(0x0004)
 _FLAG_WRITE = const(0x0008)
 _FLAG_NOTIFY = const(0x0010)
 
-ADV_INTERVAL_US = const(250000)  # 250 ms: found within a second, little battery drain
+_ADV_INTERVAL_US = const(250000)  # 250 ms: found within a second, little battery drain
 LINK_CONNECTED = const(1)  # service() result bit: a host connected since the last call
 LINK_DISCONNECTED = const(2)  # service() result bit: the host left since the last call
 
@@ -174,7 +174,7 @@ class Link:
     # ------------------------------------------------------------ app side
     def advertise(self):
         """Start (or restart) advertising name and service UUID."""
-        self.ble.gap_advertise(ADV_INTERVAL_US, adv_data=self._adv, resp_data=self._resp)
+        self.ble.gap_advertise(_ADV_INTERVAL_US, adv_data=self._adv, resp_data=self._resp)
 
     def connected(self):
         """True while a host is connected."""

@@ -251,9 +251,9 @@ def src(t):
     return (0.0, 0.0, 1.0, 0.0, 0.0, 90.0)
 model, imu = setup({chip!r}, source=src)
 out = array("i", bytes(24 * imu.MAX_BATCH))
-T[0] += 300
+T[0] += 120
 n = imu.read(out)
-report(["fill", n, imu.overflowed])
+report(["fill", n, imu.overflowed, imu.MAX_BATCH])
 T[0] += 10000
 got = []
 flags = []
@@ -269,13 +269,14 @@ s = drain(imu)
 report(["after", len(s), imu.overflowed, s[0], s[-1]])
 """)
     fill, overflow, after = r
-    assert fill[1] == int(0.3 * RATE[chip])  # 30 or 31 samples in 300 ms
+    assert fill[1] == int(0.12 * RATE[chip])  # 12 samples in 120 ms, in one read
+    assert fill[1] < fill[3]  # (fewer than MAX_BATCH: all of them)
     assert fill[2] is False
     assert overflow[2][0] is True  # the first read after the overflow says so
     assert overflow[3] == overflow[4] == [0, 0, 1000, 0, 0, 900]  # data still aligned
     if chip == "mpu6886":
         # stop-when-full mode: the driver takes one batch then restarts the FIFO
-        assert overflow[1] == 32
+        assert overflow[1] == fill[3]  # MAX_BATCH
     else:
         # continuous mode keeps the newest 512 words = 256 samples
         assert 250 <= overflow[1] <= 256

@@ -10,30 +10,32 @@ import time
 
 from hipthrust_core.compat import const
 
-ACCEL_G = const(8)  # accelerometer full scale (g): headroom for racking and dropping the bar
-GYRO_DPS = const(2000)  # gyroscope full scale (deg/s): a bar rolled into place spins fast
-DEBOUNCE_MS = const(50)
+_ACCEL_G = const(8)  # accelerometer full scale (g): headroom for racking and dropping the bar
+_GYRO_DPS = const(2000)  # gyroscope full scale (deg/s): a bar rolled into place spins fast
+_DEBOUNCE_MS = const(50)
 
 # Single-cell LiPo, resting voltage (mV) -> state of charge (%), a typical curve for small
 # LiPo cells (e.g. the tables in Adafruit's and Nordic's fuel-gauge notes). Under load the
 # voltage sags by some 50-100 mV, so the percentage reads low while streaming: an estimate,
-# good to about 10 %.
+# good to about 10 %. Pairs (mV, %) in one flat tuple: a tuple per pair would be 21 more
+# objects in the device's heap (0.5 KB in the unix port).
 LIPO_CURVE = (
-    (4200, 100), (4150, 95), (4110, 90), (4080, 85), (4020, 80), (3980, 75), (3950, 70),
-    (3910, 65), (3870, 60), (3850, 55), (3840, 50), (3820, 45), (3800, 40), (3790, 35),
-    (3770, 30), (3750, 25), (3730, 20), (3710, 15), (3690, 10), (3610, 5), (3270, 0),
+    4200, 100, 4150, 95, 4110, 90, 4080, 85, 4020, 80, 3980, 75, 3950, 70,
+    3910, 65, 3870, 60, 3850, 55, 3840, 50, 3820, 45, 3800, 40, 3790, 35,
+    3770, 30, 3750, 25, 3730, 20, 3710, 15, 3690, 10, 3610, 5, 3270, 0,
 )
 
 
 def battery_percent_from_mv(mv):
     """Battery state of charge (int 0-100 %) from the cell voltage in mV (LIPO_CURVE)."""
-    if mv >= LIPO_CURVE[0][0]:
+    c = LIPO_CURVE
+    if mv >= c[0]:
         return 100
-    for i in range(1, len(LIPO_CURVE)):
-        v1, p1 = LIPO_CURVE[i]
+    for i in range(2, len(c), 2):
+        v1 = c[i]
         if mv >= v1:
-            v0, p0 = LIPO_CURVE[i - 1]
-            return p1 + (p0 - p1) * (mv - v1) // (v0 - v1)
+            p1 = c[i + 1]
+            return p1 + (c[i - 1] - p1) * (mv - v1) // (c[i - 2] - v1)
     return 0
 
 
@@ -48,12 +50,12 @@ class ButtonLatch:
         pull = machine.Pin.PULL_UP if pull_up else None
         self.pin = machine.Pin(pin_id, machine.Pin.IN, pull)
         self._pressed = False
-        self._last = time.ticks_add(time.ticks_ms(), -DEBOUNCE_MS)  # a first press counts
+        self._last = time.ticks_add(time.ticks_ms(), -_DEBOUNCE_MS)  # a first press counts
         self.pin.irq(handler=self._irq, trigger=machine.Pin.IRQ_FALLING)
 
     def _irq(self, pin):
         now = time.ticks_ms()
-        if time.ticks_diff(now, self._last) >= DEBOUNCE_MS:
+        if time.ticks_diff(now, self._last) >= _DEBOUNCE_MS:
             self._pressed = True
         self._last = now
 
@@ -80,7 +82,7 @@ class BoardBase:
         """The board's IMU driver configured at rate_hz (Hz). Raises OSError if the chip
         does not answer."""
         return self.DRIVER(
-            self.i2c, addr=self.IMU_ADDR, rate_hz=rate_hz, accel_g=ACCEL_G, gyro_dps=GYRO_DPS,
+            self.i2c, addr=self.IMU_ADDR, rate_hz=rate_hz, accel_g=_ACCEL_G, gyro_dps=_GYRO_DPS,
             axes=self.AXES,
         )
 

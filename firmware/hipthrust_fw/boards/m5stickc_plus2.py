@@ -20,6 +20,7 @@ block in the phase's colour below it (green concentric, yellow top hold, blue ec
 grey bottom), readable from the floor, and logs both to the serial console.
 """
 
+from hipthrust_core.compat import const
 from hipthrust_fw.boards import common
 from hipthrust_fw.drivers import st7789
 from hipthrust_fw.drivers.mpu6886 import MPU6886
@@ -29,24 +30,23 @@ ARCH = "xtensawin"  # mpy-cross -march for the ESP32's Xtensa LX6
 IMU = "MPU6886"
 IMU_ADDR = 0x68
 AXES = (-2, 1, 3)  # body x, y, z from chip axes (signed, 1-based)
-I2C_ID = 0
-I2C_SCL = 22
-I2C_SDA = 21
-I2C_FREQ = 400000  # Hz; the MPU-6886 supports 400 kHz fast mode
-POWER_HOLD_PIN = 4  # HOLD: high keeps the board powered after the power button is released
-BUTTON_PIN = 37  # button A (front, below the screen): active low, pulled up on the board
-BATTERY_PIN = 38  # battery voltage through a 1:2 divider
+_I2C_ID = const(0)
+_I2C_SCL = const(22)
+_I2C_SDA = const(21)
+_I2C_FREQ = const(400000)  # Hz; the MPU-6886 supports 400 kHz fast mode
+_POWER_HOLD_PIN = const(4)  # HOLD: high keeps the board powered after the power button is released
+_BUTTON_PIN = const(37)  # button A (front, below the screen): active low, pulled up on the board
+_BATTERY_PIN = const(38)  # battery voltage through a 1:2 divider
 BATTERY_DIVIDER = 2
-LED_PIN = 19  # red LED (shared with the IR transmitter), on when high
-SCREEN = True  # ST7789V2 135 x 240 on SPI
-LCD_SPI_ID = 1
-LCD_BAUD = 40000000  # Hz
-LCD_MOSI = 15
-LCD_SCLK = 13
-LCD_DC = 14
-LCD_RST = 12
-LCD_CS = 5
-LCD_BL = 27  # backlight, on when high
+_LED_PIN = const(19)  # red LED (shared with the IR transmitter), on when high
+_LCD_SPI_ID = const(1)
+_LCD_BAUD = const(40000000)  # Hz
+_LCD_MOSI = const(15)
+_LCD_SCLK = const(13)
+_LCD_DC = const(14)
+_LCD_RST = const(12)
+_LCD_CS = const(5)
+_LCD_BL = const(27)  # backlight, on when high
 PHASE_COLOURS = {
     "concentric": st7789.GREEN, "top": st7789.YELLOW, "eccentric": st7789.BLUE,
     "bottom": st7789.GREY,
@@ -65,21 +65,21 @@ class Board(common.BoardBase):
     def __init__(self, machine):
         self.machine = machine
         # First thing: keep the power on, or the board switches off when the button is let go.
-        self.hold = machine.Pin(POWER_HOLD_PIN, machine.Pin.OUT, value=1)
+        self.hold = machine.Pin(_POWER_HOLD_PIN, machine.Pin.OUT, value=1)
         self.i2c = machine.I2C(
-            I2C_ID, scl=machine.Pin(I2C_SCL), sda=machine.Pin(I2C_SDA), freq=I2C_FREQ
+            _I2C_ID, scl=machine.Pin(_I2C_SCL), sda=machine.Pin(_I2C_SDA), freq=_I2C_FREQ
         )
-        self._adc = machine.ADC(machine.Pin(BATTERY_PIN), atten=machine.ADC.ATTN_11DB)
-        self._button = common.ButtonLatch(machine, BUTTON_PIN)
-        self._led = machine.Pin(LED_PIN, machine.Pin.OUT, value=0)
+        self._adc = machine.ADC(machine.Pin(_BATTERY_PIN), atten=machine.ADC.ATTN_11DB)
+        self._button = common.ButtonLatch(machine, _BUTTON_PIN)
+        self._led = machine.Pin(_LED_PIN, machine.Pin.OUT, value=0)
         self._shown = None
         Pin = machine.Pin
-        spi = machine.SPI(LCD_SPI_ID, baudrate=LCD_BAUD, sck=Pin(LCD_SCLK), mosi=Pin(LCD_MOSI))
+        spi = machine.SPI(_LCD_SPI_ID, baudrate=_LCD_BAUD, sck=Pin(_LCD_SCLK), mosi=Pin(_LCD_MOSI))
         self.lcd = st7789.ST7789(
-            spi, dc=Pin(LCD_DC, Pin.OUT), cs=Pin(LCD_CS, Pin.OUT), rst=Pin(LCD_RST, Pin.OUT)
+            spi, dc=Pin(_LCD_DC, Pin.OUT), cs=Pin(_LCD_CS, Pin.OUT), rst=Pin(_LCD_RST, Pin.OUT)
         )
         self.lcd.fill(st7789.BLACK)
-        self._backlight = Pin(LCD_BL, Pin.OUT, value=1)
+        self._backlight = Pin(_LCD_BL, Pin.OUT, value=1)
 
     def battery_mv(self):
         """Battery voltage in mV (the ESP32 ADC's calibrated reading times the divider)."""

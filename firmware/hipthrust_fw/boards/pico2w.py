@@ -14,6 +14,7 @@ the wiring guide mounts the breakout with its silkscreen +X arrow pointing away 
 USB connector, so body x = chip -x, body y = chip -y.
 """
 
+from hipthrust_core.compat import const
 from hipthrust_fw.boards import common
 from hipthrust_fw.drivers.lsm6dsox import LSM6DSOX
 
@@ -22,16 +23,15 @@ ARCH = "armv7emsp"  # mpy-cross -march for the RP2350's Cortex-M33 (single-preci
 IMU = "LSM6DSOX"
 IMU_ADDR = 0x6A
 AXES = (-1, -2, 3)
-I2C_ID = 0
-I2C_SCL = 5  # GP5
-I2C_SDA = 4  # GP4
-I2C_FREQ = 400000
-BUTTON_PIN = 15  # GP15 to ground, internal pull-up
-BATTERY_PIN = 26  # GP26 = ADC0, battery through the 1:2 divider of the wiring guide
+_I2C_ID = const(0)
+_I2C_SCL = const(5)  # GP5
+_I2C_SDA = const(4)  # GP4
+_I2C_FREQ = const(400000)
+_BUTTON_PIN = const(15)  # GP15 to ground, internal pull-up
+_BATTERY_PIN = const(26)  # GP26 = ADC0, battery through the 1:2 divider of the wiring guide
 BATTERY_DIVIDER = 2
-ADC_REF_MV = 3300  # ADC full scale: the 3.3 V rail
+_ADC_REF_MV = const(3300)  # ADC full scale: the 3.3 V rail
 LED_PIN = "LED"  # the on-board LED hangs off the wireless chip
-SCREEN = False
 
 
 class Board(common.BoardBase):
@@ -47,12 +47,12 @@ class Board(common.BoardBase):
     def __init__(self, machine):
         self.machine = machine
         self.i2c = machine.I2C(
-            I2C_ID, scl=machine.Pin(I2C_SCL), sda=machine.Pin(I2C_SDA), freq=I2C_FREQ
+            _I2C_ID, scl=machine.Pin(_I2C_SCL), sda=machine.Pin(_I2C_SDA), freq=_I2C_FREQ
         )
-        self._adc = machine.ADC(machine.Pin(BATTERY_PIN))
-        self._button = common.ButtonLatch(machine, BUTTON_PIN)
+        self._adc = machine.ADC(machine.Pin(_BATTERY_PIN))
+        self._button = common.ButtonLatch(machine, _BUTTON_PIN)
         self._led = machine.Pin(LED_PIN, machine.Pin.OUT, value=0)
 
     def battery_mv(self):
         """Battery voltage in mV (read_u16 against the 3.3 V reference, times the divider)."""
-        return (self._adc.read_u16() * ADC_REF_MV * BATTERY_DIVIDER + 32767) // 65535
+        return (self._adc.read_u16() * _ADC_REF_MV * BATTERY_DIVIDER + 32767) // 65535

@@ -12,6 +12,7 @@ connector, z up out of the breakout; the wiring guide mounts the breakout with i
 silkscreen +Y arrow towards the USB-C connector, so body x = chip +y, body y = chip -x.
 """
 
+from hipthrust_core.compat import const
 from hipthrust_fw.boards import common
 from hipthrust_fw.drivers.lsm6dsox import LSM6DSOX
 
@@ -20,15 +21,14 @@ ARCH = "xtensawin"  # mpy-cross -march for the ESP32-S3's Xtensa LX7
 IMU = "LSM6DSOX"
 IMU_ADDR = 0x6A  # SDO/SA0 low (the breakouts' default); 0x6B with SA0 high
 AXES = (2, -1, 3)
-I2C_ID = 0
-I2C_SCL = 6  # D5
-I2C_SDA = 5  # D4
-I2C_FREQ = 400000
-BUTTON_PIN = 0  # the BOOT button: active low, pulled up
-BATTERY_PIN = 1  # A0, battery through the 1:2 divider of the wiring guide
+_I2C_ID = const(0)
+_I2C_SCL = const(6)  # D5
+_I2C_SDA = const(5)  # D4
+_I2C_FREQ = const(400000)
+_BUTTON_PIN = const(0)  # the BOOT button: active low, pulled up
+_BATTERY_PIN = const(1)  # A0, battery through the 1:2 divider of the wiring guide
 BATTERY_DIVIDER = 2
-LED_PIN = 21  # user LED (yellow), on when low
-SCREEN = False
+_LED_PIN = const(21)  # user LED (yellow), on when low
 
 
 class Board(common.BoardBase):
@@ -44,11 +44,11 @@ class Board(common.BoardBase):
     def __init__(self, machine):
         self.machine = machine
         self.i2c = machine.I2C(
-            I2C_ID, scl=machine.Pin(I2C_SCL), sda=machine.Pin(I2C_SDA), freq=I2C_FREQ
+            _I2C_ID, scl=machine.Pin(_I2C_SCL), sda=machine.Pin(_I2C_SDA), freq=_I2C_FREQ
         )
-        self._adc = machine.ADC(machine.Pin(BATTERY_PIN), atten=machine.ADC.ATTN_11DB)
-        self._button = common.ButtonLatch(machine, BUTTON_PIN)
-        self._led = machine.Pin(LED_PIN, machine.Pin.OUT, value=1)
+        self._adc = machine.ADC(machine.Pin(_BATTERY_PIN), atten=machine.ADC.ATTN_11DB)
+        self._button = common.ButtonLatch(machine, _BUTTON_PIN)
+        self._led = machine.Pin(_LED_PIN, machine.Pin.OUT, value=1)
 
     def battery_mv(self):
         """Battery voltage in mV (calibrated ADC reading times the divider)."""

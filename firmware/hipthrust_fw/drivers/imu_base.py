@@ -23,7 +23,10 @@ STATUS_OK = const(0)  # the last read talked to the chip
 STATUS_BUS_ERROR = const(1)  # the chip did not answer (no ACK, bus stuck): read() returns 0
 STATUS_CHIP_ERROR = const(2)  # the chip answered but with a wrong id or lost configuration
 
-MAX_BATCH = const(32)  # samples per read(): 0.32 s at 100 Hz; call again while it returns this
+# Samples per read(): 0.16 s at 100 Hz, four ticks of the app's loop; call again while
+# read() returns this. Each batch length up to it has a preallocated view of the read
+# buffer (no allocation per read), some 40 bytes of heap each.
+MAX_BATCH = const(16)
 
 IDENTITY = (1, 2, 3)
 

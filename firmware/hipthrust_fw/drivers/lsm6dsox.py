@@ -30,23 +30,23 @@ from hipthrust_fw.drivers import imu_base
 from hipthrust_fw.drivers.imu_base import STATUS_BUS_ERROR, STATUS_CHIP_ERROR, STATUS_OK
 
 # Registers (datasheet names).
-FIFO_CTRL1 = const(0x07)  # WTM[7:0]
-FIFO_CTRL2 = const(0x08)
-FIFO_CTRL3 = const(0x09)  # [7:4] BDR_GY, [3:0] BDR_XL: batching rate of each sensor
-FIFO_CTRL4 = const(0x0A)  # [7:6] DEC_TS_BATCH, [5:4] ODR_T_BATCH, [2:0] FIFO_MODE
-INT1_CTRL = const(0x0D)
-WHO_AM_I = const(0x0F)
-WHO_AM_I_VALUE = const(0x6C)
-CTRL1_XL = const(0x10)  # [7:4] ODR_XL, [3:2] FS_XL, [1] LPF2_XL_EN
-CTRL2_G = const(0x11)  # [7:4] ODR_G, [3:2] FS_G, [1] FS_125
+_FIFO_CTRL1 = const(0x07)  # WTM[7:0]
+_FIFO_CTRL2 = const(0x08)
+_FIFO_CTRL3 = const(0x09)  # [7:4] BDR_GY, [3:0] BDR_XL: batching rate of each sensor
+_FIFO_CTRL4 = const(0x0A)  # [7:6] DEC_TS_BATCH, [5:4] ODR_T_BATCH, [2:0] FIFO_MODE
+_INT1_CTRL = const(0x0D)
+_WHO_AM_I = const(0x0F)
+_WHO_AM_I_VALUE = const(0x6C)
+_CTRL1_XL = const(0x10)  # [7:4] ODR_XL, [3:2] FS_XL, [1] LPF2_XL_EN
+_CTRL2_G = const(0x11)  # [7:4] ODR_G, [3:2] FS_G, [1] FS_125
 CTRL3_C = const(0x12)  # [7] BOOT, [6] BDU, [2] IF_INC, [0] SW_RESET; resets to 0x04
-CTRL4_C = const(0x13)  # [1] LPF1_SEL_G
-CTRL6_C = const(0x15)  # [2:0] FTYPE: gyro LPF1 bandwidth
-CTRL8_XL = const(0x17)  # [7:5] HPCF_XL: accel LPF2 corner, [1] XL_FS_MODE
-FIFO_STATUS1 = const(0x3A)  # DIFF_FIFO[7:0]: words in the FIFO
-FIFO_STATUS2 = const(0x3B)  # [6] FIFO_OVR_IA, [3] FIFO_OVR_LATCHED (cleared by reading), [1:0]
-INTERNAL_FREQ_FINE = const(0x63)  # signed trim of this part's clock, 0.15 % per LSB
-FIFO_DATA_OUT_TAG = const(0x78)
+_CTRL4_C = const(0x13)  # [1] LPF1_SEL_G
+_CTRL6_C = const(0x15)  # [2:0] FTYPE: gyro LPF1 bandwidth
+_CTRL8_XL = const(0x17)  # [7:5] HPCF_XL: accel LPF2 corner, [1] XL_FS_MODE
+_FIFO_STATUS1 = const(0x3A)  # DIFF_FIFO[7:0]: words in the FIFO
+_FIFO_STATUS2 = const(0x3B)  # [6] FIFO_OVR_IA, [3] FIFO_OVR_LATCHED (cleared by reading), [1:0]
+_INTERNAL_FREQ_FINE = const(0x63)  # signed trim of this part's clock, 0.15 % per LSB
+_FIFO_DATA_OUT_TAG = const(0x78)
 
 # Bits and codes.
 _SW_RESET = const(0x01)
@@ -58,11 +58,11 @@ _HPCF_ODR_4 = const(0x00)  # LPF2 corner ODR/4 (26 Hz at 104 Hz) with LPF2_XL_EN
 _FIFO_BYPASS = const(0x00)
 _FIFO_CONTINUOUS = const(0x06)  # keeps the newest data, overwriting the oldest when full
 _FIFO_OVR = const(0x48)  # FIFO_OVR_IA | FIFO_OVR_LATCHED
-TAG_GYRO_NC = const(0x01)
-TAG_XL_NC = const(0x02)
+_TAG_GYRO_NC = const(0x01)
+_TAG_XL_NC = const(0x02)
 
-WORD = const(7)  # bytes per FIFO word
-FIFO_WORDS = const(512)  # 3 kbyte of 6-byte data without compression
+_WORD = const(7)  # bytes per FIFO word
+_FIFO_WORDS = const(512)  # 3 kbyte of 6-byte data without compression
 MAX_BATCH = imu_base.MAX_BATCH
 
 # rate_hz -> ODR code (also the batching-rate code): 0010 26 Hz ... 0101 208 Hz.
@@ -101,9 +101,9 @@ class LSM6DSOX(imu_base.ImuDriver):
         self.period_us = 0  # sample period (us) of this part, set by _configure()
         # Two words per sample, plus one word of a sample left half-read last time.
         words = 2 * MAX_BATCH
-        self._buf = bytearray(WORD * words)
+        self._buf = bytearray(_WORD * words)
         mv = memoryview(self._buf)
-        self._views = [mv[: WORD * k] for k in range(words + 1)]
+        self._views = [mv[: _WORD * k] for k in range(words + 1)]
         self._t = array("i", (0, 0, 0, 0, 0, 0))
         self._slot = -1  # TAG_CNT of the half-assembled sample in _t, -1 for none
         self._have = 0  # 1: its accel is in _t, 2: its gyro is
@@ -113,14 +113,14 @@ class LSM6DSOX(imu_base.ImuDriver):
     def _configure(self):
         """Identify, reset, configure and verify the chip. Raises OSError."""
         try:
-            who = self._read(WHO_AM_I)
+            who = self._read(_WHO_AM_I)
         except OSError:
             raise imu_base.missing(self.NAME, self.addr) from None
-        if who != WHO_AM_I_VALUE:
+        if who != _WHO_AM_I_VALUE:
             self.status = STATUS_CHIP_ERROR
             raise OSError(
                 "no {} at I2C address 0x{:02x}: WHO_AM_I reads 0x{:02x}, expected "
-                "0x{:02x}".format(self.NAME, self.addr, who, WHO_AM_I_VALUE)
+                "0x{:02x}".format(self.NAME, self.addr, who, _WHO_AM_I_VALUE)
             )
         self._write(CTRL3_C, _SW_RESET | _IF_INC)
         for _ in range(_RESET_TRIES):
@@ -131,7 +131,7 @@ class LSM6DSOX(imu_base.ImuDriver):
             raise OSError("{} at 0x{:02x} did not come out of reset".format(self.NAME, self.addr))
         # This part's real sample period: nominal 104 Hz is 104.17 Hz (9600 us) trimmed by
         # up to +-19 % (8-bit signed FREQ_FINE); the app timestamps samples with it.
-        fine = self._read(INTERNAL_FREQ_FINE)
+        fine = self._read(_INTERNAL_FREQ_FINE)
         if fine > 127:
             fine -= 256
         self.period_us = (
@@ -140,19 +140,19 @@ class LSM6DSOX(imu_base.ImuDriver):
         odr = RATES[self.rate_hz]
         wanted = (
             (CTRL3_C, _BDU | _IF_INC),  # keep IF_INC: bursts rely on it
-            (CTRL4_C, _LPF1_SEL_G),  # gyro LPF1 on (its corner is above ODR/2 at <= 208 Hz)
-            (CTRL6_C, 0x00),
-            (CTRL8_XL, _HPCF_ODR_4),
-            (CTRL1_XL, (odr << 4) | (ACCEL_RANGES[self.accel_g][0] << 2) | _LPF2_XL_EN),
-            (CTRL2_G, (odr << 4) | (GYRO_RANGES[self.gyro_dps][0] << 2)),
-            (INT1_CTRL, 0x00),  # polled, no interrupt pin
-            (FIFO_CTRL3, (odr << 4) | odr),  # batch both sensors at their ODR
-            (FIFO_CTRL4, _FIFO_BYPASS),  # bypass empties the FIFO...
+            (_CTRL4_C, _LPF1_SEL_G),  # gyro LPF1 on (its corner is above ODR/2 at <= 208 Hz)
+            (_CTRL6_C, 0x00),
+            (_CTRL8_XL, _HPCF_ODR_4),
+            (_CTRL1_XL, (odr << 4) | (ACCEL_RANGES[self.accel_g][0] << 2) | _LPF2_XL_EN),
+            (_CTRL2_G, (odr << 4) | (GYRO_RANGES[self.gyro_dps][0] << 2)),
+            (_INT1_CTRL, 0x00),  # polled, no interrupt pin
+            (_FIFO_CTRL3, (odr << 4) | odr),  # batch both sensors at their ODR
+            (_FIFO_CTRL4, _FIFO_BYPASS),  # bypass empties the FIFO...
         )
         for reg, value in wanted:
             self._write(reg, value)
-        self._write(FIFO_CTRL4, _FIFO_CONTINUOUS)  # ...then continuous mode starts it
-        for reg, value in wanted[:-1] + ((FIFO_CTRL4, _FIFO_CONTINUOUS),):
+        self._write(_FIFO_CTRL4, _FIFO_CONTINUOUS)  # ...then continuous mode starts it
+        for reg, value in wanted[:-1] + ((_FIFO_CTRL4, _FIFO_CONTINUOUS),):
             got = self._read(reg)
             if got != value:
                 self.status = STATUS_CHIP_ERROR
@@ -179,13 +179,13 @@ class LSM6DSOX(imu_base.ImuDriver):
         addr = self.addr
         b2 = self._b2
         try:
-            i2c.readfrom_mem_into(addr, FIFO_STATUS1, b2)  # FIFO_STATUS1 and 2
+            i2c.readfrom_mem_into(addr, _FIFO_STATUS1, b2)  # FIFO_STATUS1 and 2
             words = ((b2[1] & 0x03) << 8) | b2[0]
             limit = 2 * MAX_BATCH - (1 if self._have else 0)
             if words > limit:
                 words = limit
             if words:
-                i2c.readfrom_mem_into(addr, FIFO_DATA_OUT_TAG, self._views[words])
+                i2c.readfrom_mem_into(addr, _FIFO_DATA_OUT_TAG, self._views[words])
         except OSError:
             self.status = STATUS_BUS_ERROR
             self.errors += 1
@@ -202,7 +202,7 @@ class LSM6DSOX(imu_base.ImuDriver):
         n = 0
         o = 0
         for k in range(words):
-            p = k * WORD
+            p = k * _WORD
             tag = buf[p]
             parity = tag ^ (tag >> 4)
             parity ^= parity >> 2
@@ -211,13 +211,13 @@ class LSM6DSOX(imu_base.ImuDriver):
                 continue  # corrupted tag: drop the word
             sensor = tag >> 3
             slot = (tag >> 1) & 3
-            if sensor == TAG_XL_NC:
+            if sensor == _TAG_XL_NC:
                 base = 0
                 num2 = self._a_num2
                 den = self._a_den
                 den2 = self._a_den2
                 bit = 1
-            elif sensor == TAG_GYRO_NC:
+            elif sensor == _TAG_GYRO_NC:
                 base = 3
                 num2 = self._g_num2
                 den = self._g_den

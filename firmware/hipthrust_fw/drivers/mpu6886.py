@@ -25,22 +25,22 @@ from hipthrust_fw.drivers import imu_base
 from hipthrust_fw.drivers.imu_base import STATUS_BUS_ERROR, STATUS_CHIP_ERROR, STATUS_OK
 
 # Registers (datasheet names).
-SMPLRT_DIV = const(0x19)
-CONFIG = const(0x1A)  # [6] FIFO_MODE, [5:3] EXT_SYNC_SET, [2:0] DLPF_CFG
-GYRO_CONFIG = const(0x1B)  # [4:3] FS_SEL, [1:0] FCHOICE_B
-ACCEL_CONFIG = const(0x1C)  # [4:3] ACCEL_FS_SEL
-ACCEL_CONFIG2 = const(0x1D)  # [5:4] DEC2_CFG, [3] ACCEL_FCHOICE_B, [2:0] A_DLPF_CFG
-FIFO_EN = const(0x23)  # [4] GYRO_FIFO_EN, [3] ACC_FIFO_EN
-INT_ENABLE = const(0x38)
-INT_STATUS = const(0x3A)  # [4] FIFO_OFLOW_INT (cleared by reading), [0] DATA_RDY_INT
-ACCEL_XOUT_H = const(0x3B)
-USER_CTRL = const(0x6A)  # [6] FIFO_EN, [2] FIFO_RST, [0] SIG_COND_RST
-PWR_MGMT_1 = const(0x6B)  # [7] DEVICE_RESET, [6] SLEEP, [2:0] CLKSEL; resets to 0x41
-PWR_MGMT_2 = const(0x6C)  # [5:0] standby bits of each axis
-FIFO_COUNTH = const(0x72)  # FIFO_COUNT[12:8], then FIFO_COUNTL [7:0]
-FIFO_R_W = const(0x74)
-WHO_AM_I = const(0x75)
-WHO_AM_I_VALUE = const(0x19)
+_SMPLRT_DIV = const(0x19)
+_CONFIG = const(0x1A)  # [6] FIFO_MODE, [5:3] EXT_SYNC_SET, [2:0] DLPF_CFG
+_GYRO_CONFIG = const(0x1B)  # [4:3] FS_SEL, [1:0] FCHOICE_B
+_ACCEL_CONFIG = const(0x1C)  # [4:3] ACCEL_FS_SEL
+_ACCEL_CONFIG2 = const(0x1D)  # [5:4] DEC2_CFG, [3] ACCEL_FCHOICE_B, [2:0] A_DLPF_CFG
+_FIFO_EN = const(0x23)  # [4] GYRO_FIFO_EN, [3] ACC_FIFO_EN
+_INT_ENABLE = const(0x38)
+_INT_STATUS = const(0x3A)  # [4] FIFO_OFLOW_INT (cleared by reading), [0] DATA_RDY_INT
+_ACCEL_XOUT_H = const(0x3B)
+_USER_CTRL = const(0x6A)  # [6] FIFO_EN, [2] FIFO_RST, [0] SIG_COND_RST
+_PWR_MGMT_1 = const(0x6B)  # [7] DEVICE_RESET, [6] SLEEP, [2:0] CLKSEL; resets to 0x41
+_PWR_MGMT_2 = const(0x6C)  # [5:0] standby bits of each axis
+_FIFO_COUNTH = const(0x72)  # FIFO_COUNT[12:8], then FIFO_COUNTL [7:0]
+_FIFO_R_W = const(0x74)
+_WHO_AM_I = const(0x75)
+_WHO_AM_I_VALUE = const(0x19)
 
 # Bits.
 _DEVICE_RESET = const(0x80)
@@ -53,8 +53,8 @@ _USER_FIFO_EN = const(0x40)
 _FIFO_RST = const(0x04)
 _FIFO_OFLOW_INT = const(0x10)
 
-PACKET = const(14)  # bytes per FIFO packet: accel 6, temperature 2, gyro 6
-FIFO_SIZE = const(1024)  # bytes
+_PACKET = const(14)  # bytes per FIFO packet: accel 6, temperature 2, gyro 6
+_FIFO_SIZE = const(1024)  # bytes
 MAX_BATCH = imu_base.MAX_BATCH
 
 # rate_hz -> (SMPLRT_DIV, DLPF_CFG, A_DLPF_CFG). Low-pass corners (datasheet tables):
@@ -90,9 +90,9 @@ class MPU6886(imu_base.ImuDriver):
         self._setup(i2c, addr, rate_hz, accel_g, gyro_dps, axes)
         self.period_us = 1000000 // self.rate_hz
         # Buffers allocated once; views of every batch length so read() slices nothing.
-        self._buf = bytearray(PACKET * MAX_BATCH)
+        self._buf = bytearray(_PACKET * MAX_BATCH)
         mv = memoryview(self._buf)
-        self._views = [mv[: PACKET * k] for k in range(MAX_BATCH + 1)]
+        self._views = [mv[: _PACKET * k] for k in range(MAX_BATCH + 1)]
         self._rst = bytes((_USER_FIFO_EN | _FIFO_RST,))
         self._t = array("i", (0, 0, 0, 0, 0, 0))
         self._configure()
@@ -101,38 +101,38 @@ class MPU6886(imu_base.ImuDriver):
     def _configure(self):
         """Identify, reset, configure and verify the chip. Raises OSError."""
         try:
-            who = self._read(WHO_AM_I)
+            who = self._read(_WHO_AM_I)
         except OSError:
             raise imu_base.missing(self.NAME, self.addr) from None
-        if who != WHO_AM_I_VALUE:
+        if who != _WHO_AM_I_VALUE:
             self.status = STATUS_CHIP_ERROR
             raise OSError(
                 "no {} at I2C address 0x{:02x}: WHO_AM_I reads 0x{:02x}, expected "
-                "0x{:02x}".format(self.NAME, self.addr, who, WHO_AM_I_VALUE)
+                "0x{:02x}".format(self.NAME, self.addr, who, _WHO_AM_I_VALUE)
             )
-        self._write(PWR_MGMT_1, _DEVICE_RESET)
+        self._write(_PWR_MGMT_1, _DEVICE_RESET)
         for _ in range(_RESET_TRIES):
             time.sleep_ms(2)
-            if not self._read(PWR_MGMT_1) & _DEVICE_RESET:
+            if not self._read(_PWR_MGMT_1) & _DEVICE_RESET:
                 break
         else:
             raise OSError("{} at 0x{:02x} did not come out of reset".format(self.NAME, self.addr))
         div, dlpf, a_dlpf = RATES[self.rate_hz]
         wanted = (
-            (PWR_MGMT_1, _CLKSEL_AUTO),  # wake up (reset leaves SLEEP set)
-            (PWR_MGMT_2, 0x00),  # every axis on
-            (SMPLRT_DIV, div),
-            (CONFIG, _FIFO_MODE_STOP | dlpf),
-            (GYRO_CONFIG, GYRO_RANGES[self.gyro_dps][0] << 3),  # FCHOICE_B = 0: use the DLPF
-            (ACCEL_CONFIG, ACCEL_RANGES[self.accel_g][0] << 3),
-            (ACCEL_CONFIG2, a_dlpf),  # no averaging, ACCEL_FCHOICE_B = 0
-            (INT_ENABLE, 0x00),  # polled, no interrupt pin
-            (FIFO_EN, _GYRO_FIFO_EN | _ACC_FIFO_EN),
+            (_PWR_MGMT_1, _CLKSEL_AUTO),  # wake up (reset leaves SLEEP set)
+            (_PWR_MGMT_2, 0x00),  # every axis on
+            (_SMPLRT_DIV, div),
+            (_CONFIG, _FIFO_MODE_STOP | dlpf),
+            (_GYRO_CONFIG, GYRO_RANGES[self.gyro_dps][0] << 3),  # FCHOICE_B = 0: use the DLPF
+            (_ACCEL_CONFIG, ACCEL_RANGES[self.accel_g][0] << 3),
+            (_ACCEL_CONFIG2, a_dlpf),  # no averaging, ACCEL_FCHOICE_B = 0
+            (_INT_ENABLE, 0x00),  # polled, no interrupt pin
+            (_FIFO_EN, _GYRO_FIFO_EN | _ACC_FIFO_EN),
         )
         for reg, value in wanted:
             self._write(reg, value)
         time.sleep_ms(35)  # gyro start-up time before the first valid sample
-        self._write(USER_CTRL, _USER_FIFO_EN | _FIFO_RST)
+        self._write(_USER_CTRL, _USER_FIFO_EN | _FIFO_RST)
         for reg, value in wanted:
             got = self._read(reg)
             if got != value:
@@ -141,7 +141,7 @@ class MPU6886(imu_base.ImuDriver):
                     "{} at 0x{:02x}: register 0x{:02x} reads 0x{:02x} after writing "
                     "0x{:02x}".format(self.NAME, self.addr, reg, got, value)
                 )
-        if not self._read(USER_CTRL) & _USER_FIFO_EN:
+        if not self._read(_USER_CTRL) & _USER_FIFO_EN:
             self.status = STATUS_CHIP_ERROR
             raise OSError("{} at 0x{:02x}: FIFO did not enable".format(self.NAME, self.addr))
         self.status = STATUS_OK
@@ -160,18 +160,18 @@ class MPU6886(imu_base.ImuDriver):
         i2c = self._i2c
         addr = self.addr
         try:
-            i2c.readfrom_mem_into(addr, INT_STATUS, self._b1)
+            i2c.readfrom_mem_into(addr, _INT_STATUS, self._b1)
             over = self._b1[0] & _FIFO_OFLOW_INT
             b2 = self._b2
-            i2c.readfrom_mem_into(addr, FIFO_COUNTH, b2)
-            n = (((b2[0] & 0x1F) << 8) | b2[1]) // PACKET
+            i2c.readfrom_mem_into(addr, _FIFO_COUNTH, b2)
+            n = (((b2[0] & 0x1F) << 8) | b2[1]) // _PACKET
             if n > MAX_BATCH:
                 n = MAX_BATCH
             if n:
-                i2c.readfrom_mem_into(addr, FIFO_R_W, self._views[n])
+                i2c.readfrom_mem_into(addr, _FIFO_R_W, self._views[n])
             if over:
                 # Samples were lost and the FIFO may end in a partial packet: start afresh.
-                i2c.writeto_mem(addr, USER_CTRL, self._rst)
+                i2c.writeto_mem(addr, _USER_CTRL, self._rst)
         except OSError:
             self.status = STATUS_BUS_ERROR
             self.errors += 1
@@ -192,7 +192,7 @@ class MPU6886(imu_base.ImuDriver):
         gd2 = self._g_den2
         o = 0
         for k in range(n):
-            p = k * PACKET
+            p = k * _PACKET
             for j in range(3):
                 # accel at bytes 0..5, gyro at 8..13 (6..7 is temperature), big-endian
                 v = (buf[p] << 8) | buf[p + 1]

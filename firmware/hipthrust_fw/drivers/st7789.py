@@ -19,16 +19,16 @@ import time
 
 from hipthrust_core.compat import const
 
-SWRESET = const(0x01)
-SLPOUT = const(0x11)
-NORON = const(0x13)
-INVON = const(0x21)
-DISPON = const(0x29)
-CASET = const(0x2A)
-RASET = const(0x2B)
-RAMWR = const(0x2C)
-MADCTL = const(0x36)
-COLMOD = const(0x3A)
+_SWRESET = const(0x01)
+_SLPOUT = const(0x11)
+_NORON = const(0x13)
+_INVON = const(0x21)
+_DISPON = const(0x29)
+_CASET = const(0x2A)
+_RASET = const(0x2B)
+_RAMWR = const(0x2C)
+_MADCTL = const(0x36)
+_COLMOD = const(0x3A)
 
 # RGB565 colours
 BLACK = const(0x0000)
@@ -40,7 +40,7 @@ GREY = const(0x8410)
 RED = const(0xF800)
 
 # Seven segments a..g as (x, y, horizontal) in units of the digit's stroke grid.
-_SEGMENTS = ((0, 0, 1), (1, 0, 0), (1, 1, 0), (0, 2, 1), (0, 1, 0), (0, 0, 0), (0, 1, 1))
+_SEGMENTS = (0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 2, 1, 0, 1, 0, 0, 0, 0, 0, 1, 1)  # 3 per segment
 _DIGITS = (0x3F, 0x06, 0x5B, 0x4F, 0x66, 0x6D, 0x7D, 0x07, 0x7F, 0x6F)  # bit i: segment i
 
 
@@ -64,15 +64,15 @@ class ST7789:
             time.sleep_ms(10)
             rst.value(1)
             time.sleep_ms(120)
-        self.command(SWRESET)
+        self.command(_SWRESET)
         time.sleep_ms(150)
-        self.command(SLPOUT)
+        self.command(_SLPOUT)
         time.sleep_ms(10)
-        self.command(COLMOD, b"\x05")  # 16 bits per pixel
-        self.command(MADCTL, b"\x00")  # portrait, RGB order
-        self.command(INVON)  # this panel shows true colours with inversion on
-        self.command(NORON)
-        self.command(DISPON)
+        self.command(_COLMOD, b"\x05")  # 16 bits per pixel
+        self.command(_MADCTL, b"\x00")  # portrait, RGB order
+        self.command(_INVON)  # this panel shows true colours with inversion on
+        self.command(_NORON)
+        self.command(_DISPON)
 
     def command(self, cmd, data=None):
         """Send one command byte (DC low) and its data bytes (DC high)."""
@@ -100,7 +100,7 @@ class ST7789:
         win = self._win
         x1 = self.x0 + x
         y1 = self.y0 + y
-        for cmd, a, b in ((CASET, x1, x1 + w - 1), (RASET, y1, y1 + h - 1)):
+        for cmd, a, b in ((_CASET, x1, x1 + w - 1), (_RASET, y1, y1 + h - 1)):
             win[0] = a >> 8
             win[1] = a & 0xFF
             win[2] = b >> 8
@@ -113,7 +113,7 @@ class ST7789:
             line[2 * i] = hi
             line[2 * i + 1] = lo
         row = memoryview(line)[: 2 * w]
-        self.command(RAMWR)
+        self.command(_RAMWR)
         self.cs.value(0)
         self.dc.value(1)
         for _ in range(h):
@@ -129,7 +129,9 @@ class ST7789:
         t = max(2, size // 6)  # stroke
         bits = _DIGITS[d]
         for i in range(7):
-            sx, sy, horizontal = _SEGMENTS[i]
+            sx = _SEGMENTS[3 * i]
+            sy = _SEGMENTS[3 * i + 1]
+            horizontal = _SEGMENTS[3 * i + 2]
             c = color if bits >> i & 1 else background
             if horizontal:
                 self.fill_rect(x + t, y + sy * (size - t), size - 2 * t, t, c)

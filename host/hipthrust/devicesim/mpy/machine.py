@@ -12,11 +12,20 @@ State the simulator or a test sets or inspects is class-level, so it is shared w
 objects the firmware's board file creates: I2C.attach/detach (the devices on every bus),
 Pin.level/Pin.set_level (a pin's level; an external button), ADC.set_volts (the voltage on
 an ADC pin), SPI.attach (a display model), WDT.feeds, RESETS. Never used on a real board.
-Only the calls the firmware and the tests make are here: in the device simulator every
-function of this module takes a couple of hundred bytes of the device's heap.
+Only the calls the firmware and the tests make are here, and objects keep only what is
+asked of them: in the device simulator this module shares the device's heap (each
+function some 100 bytes, each attribute of each object 16).
 """
 
 ENODEV = 19  # errno MicroPython's I2C raises when no device acknowledges its address
+
+
+def _forget(table, key):
+    # detach(): one key, or every key when None.
+    if key is None:
+        table.clear()
+    else:
+        table.pop(key, None)
 
 
 class I2C:
@@ -24,25 +33,18 @@ class I2C:
 
     _devices = {}
 
-    @classmethod
-    def attach(cls, addr, model):
+    @staticmethod
+    def attach(addr, model):
         """Connect a register model (see imu_models.py) at a 7-bit address."""
-        cls._devices[addr] = model
+        I2C._devices[addr] = model
 
-    @classmethod
-    def detach(cls, addr=None):
+    @staticmethod
+    def detach(addr=None):
         """Disconnect the device at addr (all devices when None): it stops acknowledging."""
-        if addr is None:
-            cls._devices.clear()
-        else:
-            cls._devices.pop(addr, None)
+        _forget(I2C._devices, addr)
 
     def __init__(self, id=-1, *, scl=None, sda=None, freq=400000, timeout=50000):
-        self.id = id
-        self.scl = scl
-        self.sda = sda
-        self.freq = freq
-        self.timeout = timeout
+        pass
 
     def _dev(self, addr):
         dev = I2C._devices.get(addr)
@@ -54,9 +56,10 @@ class I2C:
         return sorted(a for a in I2C._devices if 0x08 <= a <= 0x77)
 
     # Memory (register) operations: write the register address, then read or write.
+    # (addrsize: 8 bits, the only register address size the models have.)
     def readfrom_mem(self, addr, memaddr, nbytes, *, addrsize=8):
         buf = bytearray(nbytes)
-        self._dev(addr).read_into(memaddr, buf)
+        self.readfrom_mem_into(addr, memaddr, buf)
         return bytes(buf)
 
     def readfrom_mem_into(self, addr, memaddr, buf, *, addrsize=8):
@@ -66,7 +69,7 @@ class I2C:
         self._dev(addr).write(memaddr, buf)
 
     # Plain transfers: the first byte written sets the register pointer, like the chips.
-    def writeto(self, addr, buf, stop=True):
+    def writeto(self, addr, buf, *stop):
         dev = self._dev(addr)
         if len(buf):
             dev.pointer = buf[0]
@@ -74,11 +77,9 @@ class I2C:
                 dev.write(buf[0], memoryview(buf)[1:])
         return len(buf)
 
-    def readfrom(self, addr, nbytes, stop=True):
-        buf = bytearray(nbytes)
+    def readfrom(self, addr, nbytes, *stop):
         dev = self._dev(addr)
-        dev.read_into(getattr(dev, "pointer", 0), buf)
-        return bytes(buf)
+        return self.readfrom_mem(addr, getattr(dev, "pointer", 0), nbytes)
 
 
 class SPI:
@@ -88,26 +89,20 @@ class SPI:
     LSB = 1
     _devices = {}
 
-    @classmethod
-    def attach(cls, id, device):
+    @staticmethod
+    def attach(id, device):
         """Connect a device model to bus id: device.spi_write(data) receives each write."""
-        cls._devices[id] = device
+        SPI._devices[id] = device
 
-    @classmethod
-    def detach(cls, id=None):
-        if id is None:
-            cls._devices.clear()
-        else:
-            cls._devices.pop(id, None)
+    @staticmethod
+    def detach(id=None):
+        _forget(SPI._devices, id)
 
-    def __init__(self, id, baudrate=1000000, *, polarity=0, phase=0, bits=8, firstbit=MSB,
+    def __init__(self, id, baudrate=1000000, *, polarity=0, phase=0, bits=8, firstbit=0,
                  sck=None, mosi=None, miso=None):
         self.id = id
-        self.baudrate = baudrate
-        self.written = 0  # bytes written so far
 
     def write(self, buf):
-        self.written += len(buf)
         dev = SPI._devices.get(self.id)
         if dev is not None:
             dev.spi_write(buf)
@@ -127,51 +122,46 @@ class Pin:
     _levels = {}  # id -> level driven by the firmware (OUT) or from outside (IN)
     _external = {}  # id -> level an external circuit drives (a button)
     _pins = {}  # id -> the last Pin object made for it (for irq handlers)
+    _irqs = {}  # id -> (handler, trigger) of the pins with an irq handler
 
-    @classmethod
-    def level(cls, id):
+    @staticmethod
+    def level(id):
         """The level of pin id as the outside world sees it (None if never set)."""
-        if id in cls._external:
-            return cls._external[id]
-        return cls._levels.get(id)
+        if id in Pin._external:
+            return Pin._external[id]
+        return Pin._levels.get(id)
 
-    @classmethod
-    def set_level(cls, id, level):
+    @staticmethod
+    def set_level(id, level):
         """Drive an input from outside (a button to ground: 0); None releases it."""
-        before = cls._read(id)
+        before = Pin._read(id)
         if level is None:
-            cls._external.pop(id, None)
+            Pin._external.pop(id, None)
         else:
-            cls._external[id] = 1 if level else 0
-        after = cls._read(id)
-        pin = cls._pins.get(id)
-        if pin is not None and pin._handler is not None and before != after:
-            edge = Pin.IRQ_RISING if after else Pin.IRQ_FALLING
-            if pin._trigger & edge:
-                pin._handler(pin)
+            Pin._external[id] = 1 if level else 0
+        after = Pin._read(id)
+        handler = Pin._irqs.get(id)
+        if handler is not None and before != after:
+            if handler[1] & (Pin.IRQ_RISING if after else Pin.IRQ_FALLING):
+                handler[0](Pin._pins[id])
 
-    @classmethod
-    def _read(cls, id):
-        if id in cls._external:
-            return cls._external[id]
-        pin = cls._pins.get(id)
+    @staticmethod
+    def _read(id):
+        if id in Pin._external:
+            return Pin._external[id]
+        pin = Pin._pins.get(id)
         if pin is not None and pin.mode == Pin.IN:
             return 1 if pin.pull == Pin.PULL_UP else 0
-        return cls._levels.get(id, 0)
+        return Pin._levels.get(id, 0)
 
-    def __init__(self, id, mode=-1, pull=-1, *, value=None, drive=None, alt=None):
+    def __init__(self, id, mode=None, pull=None, *, value=None, drive=None, alt=None):
         self.id = id
-        self.mode = None
-        self.pull = None
-        self._handler = None
-        self._trigger = 0
+        self.mode = mode
+        self.pull = pull
         Pin._pins[id] = self
-        if mode != -1:
-            self.mode = mode
-        if pull != -1:
-            self.pull = pull
+        Pin._irqs.pop(id, None)
         if value is not None:
-            Pin._levels[self.id] = 1 if value else 0
+            Pin._levels[id] = 1 if value else 0
 
     def value(self, x=None):
         if x is None:
@@ -182,16 +172,7 @@ class Pin:
     __call__ = value
 
     def irq(self, handler=None, trigger=IRQ_FALLING | IRQ_RISING, *, hard=False):
-        self._handler = handler
-        self._trigger = trigger
-        return None
-
-    def __repr__(self):
-        return "Pin({})".format(self.id)
-
-
-def _pin_id(pin):
-    return pin.id if isinstance(pin, Pin) else pin
+        Pin._irqs[self.id] = (handler, trigger)
 
 
 class ADC:
@@ -207,24 +188,20 @@ class ADC:
 
     _volts = {}
 
-    @classmethod
-    def set_volts(cls, pin, volts):
+    @staticmethod
+    def set_volts(pin, volts):
         """Set the voltage (V) that ADC reads on pin (an id or a Pin)."""
-        cls._volts[_pin_id(pin)] = volts
+        ADC._volts[pin.id if isinstance(pin, Pin) else pin] = volts
 
     def __init__(self, pin, *, atten=None):
-        self.pin = _pin_id(pin)
-        self.atten = atten
-
-    def _v(self):
-        return ADC._volts.get(self.pin, ADC.DEFAULT_VOLTS)
+        self.pin = pin.id if isinstance(pin, Pin) else pin
 
     def read_u16(self):
-        raw = int(self._v() / ADC.FULL_SCALE * 65535 + 0.5)
+        raw = int(ADC._volts.get(self.pin, ADC.DEFAULT_VOLTS) / ADC.FULL_SCALE * 65535 + 0.5)
         return max(0, min(65535, raw))
 
     def read_uv(self):
-        return int(self._v() * 1000000 + 0.5)
+        return int(ADC._volts.get(self.pin, ADC.DEFAULT_VOLTS) * 1000000 + 0.5)
 
 
 class WDT:
@@ -234,7 +211,6 @@ class WDT:
     instances = []
 
     def __init__(self, id=0, timeout=5000):
-        self.id = id
         self.timeout = timeout
         WDT.instances.append(self)
 

@@ -1,7 +1,8 @@
 """Device simulator entry: run the unchanged firmware (main.py) on a SimBoard.
 
-    micropython -X heapsize=150K sim_main.py MOTION.csv [SPEED] [BOARD]
+    micropython -X heapsize=100K -m sim_main MOTION.csv [SPEED] [BOARD]
 
+MOTION: a raw CSV or its binary twin (.bin, runner.write_motion_bin).
 SPEED: simulated seconds per real second (0: as fast as possible; default 1).
 BOARD: a board name of hipthrust_fw.boards (default m5stickc-plus2).
 The radio is the fake `bluetooth` (HIPTHRUST_RADIO: socket of the fake BlueZ).
@@ -25,11 +26,10 @@ _FAKES_HEAP = gc.mem_alloc()
 
 def _main(argv):
     if len(argv) < 2:
-        print("usage: sim_main.py MOTION.csv [SPEED] [BOARD]")
+        print("usage: sim_main MOTION.csv [SPEED] [BOARD]")
         sys.exit(2)
     speed = float(argv[2]) if len(argv) > 2 else 1.0
-    name = argv[3] if len(argv) > 3 else sim_board.boards.DEFAULT
-    board = sim_board.SimBoard(argv[1], speed=speed, name=name)
+    board = sim_board.SimBoard(argv[1], speed, argv[3] if len(argv) > 3 else "m5stickc-plus2")
     print("sim: board {} motion {} speed {}".format(board.NAME, argv[1], speed))
     print("sim: heap {} bytes, {} of them the fakes' code".format(
         gc.mem_free() + gc.mem_alloc(), _FAKES_HEAP))
