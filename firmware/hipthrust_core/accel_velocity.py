@@ -26,6 +26,7 @@ from hipthrust_core.compat import const
 _TAU_SET = const(8000)  # ms: leak of the velocity in a set
 _TAU_IDLE = const(4000)  # ms: ... out of a set (walking, handling)
 _TAU_REST = const(800)  # ms: pull towards zero while the bar rests
+_TAU_REST_NEW = const(100)  # ms: ... where gravity is not learnt yet
 _BR_DIV = const(88260)  # T**2 * 9806.65 with T = 3 s: gain of the gravity controller
 _V_REST = const(5120)  # mm/s * 256 (20 mm/s): fastest velocity a rest in a set shows
 _STILL_LONG = const(4000)  # ms of stillness after which it is rest whatever the velocity
@@ -62,7 +63,10 @@ class AccelVelocity:
             self.still_ms = 0
         if vert.still and (not in_set or -_V_REST < x < _V_REST
                            or self.still_ms >= _STILL_LONG):
-            x -= (x * dt + (_TAU_REST >> 1)) // _TAU_REST
+            # Resting where gravity is not learnt yet (just rolled onto the hips): what
+            # the velocity shows is that gravity's error, and nothing is to be kept.
+            tau = _TAU_REST_NEW if vert.turned else _TAU_REST
+            x -= (x * dt + (tau >> 1)) // tau
         else:
             tau = _TAU_SET if in_set else _TAU_IDLE
             x -= (x * dt + (tau >> 1)) // tau
