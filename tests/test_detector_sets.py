@@ -23,6 +23,7 @@ CASES = [
     (1095, 200.0, 1.0, "paused bottoms: drift over the pause read as the next rise"),
     (1058, 100.0, 1.0, "walking with the pad: steps counted as a set"),
     (1065, 60.0, 1.0, "walking with the pad: steps counted as a set"),
+    (2029, 60.0, 0.0, "walking with the pad, turning: a false set of four reps"),
 ]
 
 

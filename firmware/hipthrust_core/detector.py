@@ -58,6 +58,7 @@ _ROM_FIRST_MAX = const(480)  # mm: ... for the rise that would start a set
 _PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
 _CONC_MIN = const(150)  # ms: shorter rises are knocks
 _PAIR_GAP = const(5000)  # ms: most from the first rep's end to the second's start
+_YAW_WALK = const(1600)  # 0.1 deg/s * 16 (10 deg/s) about the vertical: walking, no set starts
 _FALL_FRAC = const(5)  # %: a lowering starts where the bar has come down this share
 _CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
 _CYCLE_FIRST = const(800)  # ms: ... the reps that start a set (walking: a step every ~0.5 s)
@@ -206,7 +207,8 @@ class Detector:
                 need = _ROM_SET
                 if conf < _CONF_FIRST:
                     conf = _CONF_FIRST  # out of a set the velocity may carry drift
-            if vmm > conf and self.rise > need * 1000 and self.rot_win < _ROT_ROLL:
+            if (vmm > conf and self.rise > need * 1000 and self.rot_win < _ROT_ROLL
+                    and (self.in_set or self.vert.yaw < _YAW_WALK)):
                 before = self.ring.value_before(_RISE_MAX) >> 8
                 if vmm - before < conf:
                     # A slow creep up (drift while resting) is no rise: start over.

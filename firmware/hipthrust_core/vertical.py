@@ -61,6 +61,7 @@ _STILL_ACC = const(20)  # mg: change of the smoothed accel below which the bar r
 _STILL_GYR = const(80)  # 0.1 deg/s: mean bias-free rotation rate below which it rests
 _STILL_G = const(25)  # mg: smoothed vertical accel off its 1 s mean, at most
 _TAU_PS = const(1000)  # ms: that mean
+_TAU_YAW = const(1000)  # ms: smoothing of the rotation rate about the vertical
 _STILL_MS = const(200)  # ms the two measures must stay low before we call it still
 _STILL_LONG = const(800)  # ms: ... when the accel does not weigh what gravity weighs
 
@@ -90,6 +91,7 @@ class Vertical:
         self.wx = 0  # bias-free rotation rate of this sample, 0.1 deg/s * 16
         self.wy = 0
         self.wz = 0
+        self.yaw = 0  # |rotation rate about the vertical|, smoothed over ~1 s, 0.1 deg/s * 16
 
     def reset(self, ax, ay, az):
         """Start from one accelerometer sample (mg): the up vector is taken as is."""
@@ -254,6 +256,12 @@ class Vertical:
         u0 = ((up[0] >> 5) << 7) // g8  # unit up vector, 1/128
         u1 = ((up[1] >> 5) << 7) // g8
         u2 = ((up[2] >> 5) << 7) // g8
+        # Turning about the vertical: a bar on the hips does not (it pitches and rolls
+        # about horizontal axes); a pad carried while walking does, with every step.
+        yaw = abs(wx * u0 + wy * u1 + wz * u2) >> 7  # 0.1 deg/s * 16
+        if yaw > 640000:
+            yaw = 640000
+        self.yaw += ((yaw - self.yaw) * dt) // _TAU_YAW
         gm = self.g0 + ((gk[0] * u0 + gk[1] * u1 + gk[2] * u2) >> 10)  # mg/256
         ur = self.uref
         turned = abs(u0 - ur[0]) + abs(u1 - ur[1]) + abs(u2 - ur[2]) > _TURN
