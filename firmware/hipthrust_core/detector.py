@@ -141,7 +141,8 @@ class Detector:
         if vert.still:
             self.t_still = t_ms
         st = self.state
-        self.v = self.vel.update(dt, av, vert, self.in_set, st == _UP or st == _DOWN)
+        self.v = self.vel.update(dt, av, vert, self.in_set, st == _UP or st == _DOWN,
+                                self.in_set and st == _TOP)
         vmm = self.v >> 8
         self.vslow += ((self.v - self.vslow) * dt) // _TAU_SLOW
         step = (self.v * dt) >> 8  # um

@@ -3,7 +3,7 @@ where it has proved to follow the velocity.
 
     from hipthrust_core.velocity import Velocity
     vel = Velocity()
-    v = vel.update(dt_ms, av, vert, in_set, moving)   # mm/s * 256 (detection)
+    v = vel.update(dt_ms, av, vert, in_set, moving, top)   # mm/s * 256 (detection)
     vel.vr                                            # mm/s * 256 (measuring)
     vel.fused                                         # the pitch rate is in use
 
@@ -55,11 +55,12 @@ class Velocity:
         self.vg = 0  # pitch-rate velocity, mm/s
         self.vb = 0  # offset of the fused velocity, mm/s * 256
 
-    def update(self, dt, av, vert, in_set, moving):
+    def update(self, dt, av, vert, in_set, moving, top=False):
         """One sample: dt in ms, av the vertical acceleration in mg/16, vert the
         vertical.Vertical that produced it (rates, stillness), in_set and moving
-        (a rise or fall in progress) from the phase machine. Returns the detection
-        velocity in mm/s * 256 and updates self.vr."""
+        (a rise or fall in progress) and top (at the top of a rep in a set) from the
+        phase machine. Returns the detection velocity in mm/s * 256 and updates
+        self.vr."""
         self.avs += (((av << 6) - self.avs) // _TAU_AVS) * dt
         avf = av - (self.avs >> 6)
         # mg/16 * ms -> mm/s * 256: 9.80665e-3 * 256 / 16 = 643 / 4096
@@ -76,7 +77,11 @@ class Velocity:
         x = self.x + ((((avf * dt) >> 4) * 643) >> 8) - ((vg - self.vg) << 8)
         self.vg = vg
         if vert.still:
-            vr -= (vr * dt + (_TAU_REST >> 1)) // _TAU_REST
+            # Not at the top of a rep: a slow, steady lowering looks like rest to the
+            # accelerometer, and the detector looks for it in this history when the
+            # next rise gives it away (its drift is removed by the detrend).
+            if not top:
+                vr -= (vr * dt + (_TAU_REST >> 1)) // _TAU_REST
             x -= (x * dt + (_TAU_REST >> 1)) // _TAU_REST
             # At rest the fused velocity (x + pitch-rate part - offset) is zero too.
             e = x + (vg << 8) - self.vb
