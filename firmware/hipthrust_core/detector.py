@@ -57,7 +57,8 @@ _ROM_MAX = const(480)  # mm: more than this is the pad lifted off, not a rep
 _ROM_FIRST_MAX = const(480)  # mm: ... for the rise that would start a set
 _PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
 _CONC_MIN = const(150)  # ms: shorter rises are knocks
-_PAIR_GAP = const(5000)  # ms: most from the first rep's end to the second's start
+_PAIR_GAP = const(8000)  # ms: most from the first rep's end to the second's start (out of a
+# set, drift over a long first hold can end the first rep seconds early)
 _YAW_WALK = const(1600)  # 0.1 deg/s * 16 (10 deg/s) about the vertical: walking, no set starts
 _FALL_FRAC = const(5)  # %: a lowering starts where the bar has come down this share
 _CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
