@@ -16,11 +16,15 @@ own reps -> events in a preallocated queue (events.Events).
 Real sets are touch-and-go: the bar is hardly ever still between reps, so no
 boundary waits for stillness. Each boundary is confirmed by a speed threshold and
 then placed by backtracking through a history ring (ring.VelocityRing) to where
-the velocity crossed a small level, extrapolated to zero. A hold whose velocity
-still carries some drift is recognised as a plateau and taken as zero. A set is
-announced only when two reps in a row have risen and come back down (handling,
-rolling the bar on, a fidget and walking do not), so the first rep's events come
-late; every rep's rise and fall must fit a hip thrust's range, speed and duration.
+the velocity crossed a small level, extrapolated to zero (a rise never before the
+bar last rested). A hold whose velocity still carries some drift is recognised as
+a plateau and taken as zero; a "rise" during which the bar rests is drift. A rise
+while the bar is at the top gives away a lowering too slow to tell from rest: it
+is placed from the history and the rep closed. What the movements were (reps, full
+or not; when a set starts and ends) is reps.RepLog's part: a set is announced only
+when two reps in a row have risen and come back down, each taking 0.8 s or more,
+while the pad does not turn about the vertical (handling, rolling the bar on, a
+fidget and walking do not), so the first rep's events come late.
 Range of motion and velocities are measured on the accelerometer's velocity, its
 drift removed by a linear detrend between the concentric's zero-velocity ends.
 
@@ -34,6 +38,7 @@ from array import array
 from hipthrust_core import protocol as P
 from hipthrust_core.compat import const
 from hipthrust_core.events import Events
+from hipthrust_core.reps import CYCLE_MIN, ROM_MIN, ROM_SET, RepLog
 from hipthrust_core.ring import VelocityRing
 from hipthrust_core.velocity import Velocity
 from hipthrust_core.vertical import Vertical
@@ -52,22 +57,15 @@ _CONF_MIN = const(45)  # mm/s: speed that confirms a phase, floor
 _CONF_DIV = const(5)  # confirming speed = reference peak / this
 _CONF_ECC = const(35)  # mm/s: ... of a lowering, floor
 _CONF_FIRST = const(180)  # mm/s: confirming speed of a rise that would start a set
-_ROM_SET = const(60)  # mm: concentric rise that starts a set (walking bobs ~30 mm)
 _ROM_MAX = const(480)  # mm: more than this is the pad lifted off, not a rep
 _ROM_FIRST_MAX = const(480)  # mm: ... for the rise that would start a set
 _PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
 _CONC_MIN = const(150)  # ms: shorter rises are knocks
-_PAIR_GAP = const(8000)  # ms: most from the first rep's end to the second's start (out of a
-# set, drift over a long first hold can end the first rep seconds early)
 _YAW_WALK = const(1600)  # 0.1 deg/s * 16 (10 deg/s) about the vertical: walking, no set starts
 _FALL_FRAC = const(5)  # %: a lowering starts where the bar has come down this share
-_CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
-_CYCLE_FIRST = const(800)  # ms: ... the reps that start a set (walking: a step every ~0.5 s)
 _CONC_MAX = const(4000)  # ms: a first rise longer than this is drift or handling
 _PEAK_MIN = const(120)  # mm/s: a concentric peaks faster than this
-_ROM_MIN = const(40)  # mm: smallest rise counted as a rep inside a set
 _ROM_FRAC = const(30)  # %: ... and at least this share of the set's full ROM
-_FULL_FRAC = const(75)  # %: a rep reaching this share of the set's ROM is full
 _DROP_MIN = const(20)  # mm: descent that confirms an eccentric
 _ROT_ROLL = const(262000)  # rad/65536 (4 rad) in ~1 s while rising: rolling the bar
 _ROT_REMOVED = const(262000)  # rad/65536 (4 rad) per ~1 s: bar rolled off the hips
@@ -79,7 +77,7 @@ _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samp
 _TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
 
 
-class Detector:
+class Detector(RepLog):
     """Rep, phase and set detector (see the module docstring). set_end_ms: rest (ms)
     after the last rep that ends a set."""
 
@@ -177,6 +175,7 @@ class Detector:
     def end(self, t_ms):
         """End of data at t_ms (ms): finish a rep in progress and close an open set."""
         if self.state == _DOWN:
+            self.state = _BOTTOM
             self._bottom(t_ms, self.ring.n)
         elif self.state == _UP or self.state == _TOP:
             self.state = _BOTTOM
@@ -203,10 +202,10 @@ class Detector:
                 vmm = self.v >> 8
             if self.in_set:
                 need = self.ref_rom * _ROM_FRAC // 100
-                if need < _ROM_MIN:
-                    need = _ROM_MIN
+                if need < ROM_MIN:
+                    need = ROM_MIN
             else:
-                need = _ROM_SET
+                need = ROM_SET
                 if conf < _CONF_FIRST:
                     conf = _CONF_FIRST  # out of a set the velocity may carry drift
             if (vmm > conf and self.rise > need * 1000 and self.rot_win < _ROT_ROLL
@@ -336,6 +335,7 @@ class Detector:
                 base = vmm if flat and vmm < 0 else 0
                 n = self._boundary(base, -lvl, True, True)
                 self._rezero(base, n)
+                self.state = _BOTTOM
                 self._bottom(self.t_b, n)
 
     def _missed_lowering(self, t, vmm):
@@ -346,13 +346,13 @@ class Detector:
         if conf < _CONF_MIN:
             conf = _CONF_MIN
         need = self.ref_rom * _ROM_FRAC // 100
-        if need < _ROM_MIN:
-            need = _ROM_MIN
+        if need < ROM_MIN:
+            need = ROM_MIN
         if not self.in_set:
-            need = _ROM_SET
+            need = ROM_SET
             if conf < _CONF_FIRST:
                 conf = _CONF_FIRST
-        if vmm <= conf or self.rise <= need * 1000 or t - self.b[1] < _CYCLE_MIN:
+        if vmm <= conf or self.rise <= need * 1000 or t - self.b[1] < CYCLE_MIN:
             return False
         ring = self.ring
         n = self._boundary(0, self._lvl(self.ref_up), True, False)
@@ -369,7 +369,7 @@ class Detector:
         if not self.first:
             self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, te, self.reps + 1, 0, 0, 0, 0, 0, 0)
         self.fall = self.rom * 1000
-        self._bottom(tb, n)
+        self._bottom(tb, n)  # (the state is set to _UP just below)
         # The rise that gave the lowering away.
         self.b[0] = tb
         self.bn[0] = n
@@ -394,7 +394,7 @@ class Detector:
         if rom > _ROM_MAX or peak > _PEAK_MAX or peak < _PEAK_MIN or dur < _CONC_MIN:
             return False
         if self.first:
-            return _ROM_SET <= rom <= _ROM_FIRST_MAX
+            return ROM_SET <= rom <= _ROM_FIRST_MAX
         return True
 
     def _flat(self, v, peak):
@@ -425,106 +425,3 @@ class Detector:
     def _lvl(self, ref):
         lvl = ref // _LVL_DIV
         return lvl if lvl > _LVL_MIN else _LVL_MIN
-
-    def _bottom(self, t, n):
-        b = self.b
-        bn = self.bn
-        b[3] = t
-        bn[3] = n
-        self.state = _BOTTOM
-        first = self.first
-        self.first = False
-        if t - b[0] < _CYCLE_MIN:
-            # Up and down in less than this is a step (walking with the pad), not a rep.
-            if not first:
-                self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
-            return
-        if not first:
-            self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
-            self._rep(b[0], b[1], b[2], t, self.rom, self.cpeak)
-            return
-        if t - b[0] < _CYCLE_FIRST:
-            return  # a set starts from a dead stop: its first reps are not this quick
-        # A set starts with two reps: each came back down about as far as it rose,
-        # and the second began soon after the first ended. Picking the pad up,
-        # rolling the bar on, walking off or one fidget do not do that.
-        pb = self.pb
-        rom = self.rom
-        # (The second may be a partial rep: down to 40 % of the first's range.)
-        if (not self.pend or b[0] - pb[3] > _PAIR_GAP or self.p_rom * 2 > rom * 5
-                or self.p_rom * 2 < rom):
-            # No first rep waiting, or it was too long ago or too unlike this one:
-            # this one becomes the first rep that waits.
-            drop = -self.ring.integrate(bn[2], bn[3], True) // 1000
-            # A slow lowering found late loses its start to the detrend: net fall too.
-            if self.fall // 1000 > drop:
-                drop = self.fall // 1000
-            if drop * 10 < self.rom or drop > self.rom * 6 or self.rom < _ROM_SET:
-                return  # not a rep; a first rep already waiting keeps waiting
-            pb[0] = b[0]
-            pb[1] = b[1]
-            pb[2] = b[2]
-            pb[3] = t
-            self.p_rom = self.rom
-            self.p_peak = self.cpeak
-            self.pend = True
-            return
-        self.pend = False
-        self._set_start(pb[0])
-        self._phases(pb[0], pb[1], pb[2], pb[3])
-        self._rep(pb[0], pb[1], pb[2], pb[3], self.p_rom, self.p_peak)
-        self._phases(b[0], b[1], b[2], t)
-        self._rep(b[0], b[1], b[2], t, self.rom, self.cpeak)
-
-    def _phases(self, b0, b1, b2, b3):
-        rep = self.reps + 1
-        self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, b0, rep, 0, 0, 0, 0, 0, 0)
-        self.ev.put(P.T_PHASE, P.PH_TOP, b1, rep, 0, 0, 0, 0, 0, 0)
-        self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, b2, rep, 0, 0, 0, 0, 0, 0)
-        self.ev.put(P.T_PHASE, P.PH_BOTTOM, b3, rep, 0, 0, 0, 0, 0, 0)
-
-    def _rep(self, b0, b1, b2, b3, rom, peak):
-        # The REP summary (rom mm, peak mm/s of the concentric); full, partial or
-        # failed against the set's own reps.
-        conc = b1 - b0
-        if conc < 1:
-            conc = 1
-        mean = rom * 1000 // conc
-        if rom < _ROM_MIN:
-            return  # too small after all (drift): not a rep
-        if self.ref_rom == 0:
-            self.ref_rom = rom
-        if rom * 100 >= self.ref_rom * _FULL_FRAC:
-            flags = P.RF_FULL
-            self.full_reps += 1
-            self.ref_rom += (rom - self.ref_rom) >> 2
-            if self.ref_conc == 0:
-                self.ref_conc = conc
-            else:
-                self.ref_conc += (conc - self.ref_conc) >> 2
-        else:
-            # A short rep pulls the reference down a little: if the set's first rep
-            # was overestimated, a run of "short" reps soon becomes the new full.
-            self.ref_rom += (rom - self.ref_rom) >> 3
-            if self.ref_conc and conc * 2 > self.ref_conc * 3:
-                flags = P.RF_FAILED
-            else:
-                flags = P.RF_PARTIAL
-        self.reps += 1
-        self.last_end = b3
-        self.ev.put(P.T_REP, self.reps, flags, b0, conc, b2 - b1, b3 - b2, rom, mean, peak)
-
-    def _set_start(self, t):
-        self.in_set = True
-        self.set_no = (self.set_no + 1) & 0xFF
-        self.reps = 0
-        self.full_reps = 0
-        self.ref_rom = 0
-        self.ref_conc = 0
-        self.last_end = t
-        self.ev.put(P.T_SET_START, self.set_no, t, 0, 0, 0, 0, 0, 0, 0)
-
-    def _set_end(self, reason):
-        self.in_set = False
-        self.ev.put(P.T_SET_END, self.set_no, self.last_end, self.reps, self.full_reps, reason,
-                    0, 0, 0, 0)

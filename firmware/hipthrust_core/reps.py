@@ -1,0 +1,133 @@
+"""Reps and sets from finished movements, for the rep detector (hipthrust_core.detector).
+
+    class Detector(RepLog): ...            # the phase machine; at each bottom it calls
+    self._bottom(t_ms, n)                  # a lowering ended at t_ms (ring sample n)
+    self._set_end(P.END_REST)              # rest, bar removed, end of data
+
+When the phase machine has seen a rise and a fall come to an end, this decides what
+they were: inside a set, a rep, full, partial or failed against the set's own reps; out
+of a set, a first rep that waits for a second like it, which starts the set (walking,
+rolling the bar on, picking the pad up or one fidget do not do that). The REP, PHASE and
+SET records go into the detector's event queue. The detector's own state (boundaries
+b/bn, rom, peaks, reference figures, ring) is shared: this is one object split in two
+files by concern, integers only and allocation-free like the rest.
+"""
+
+from hipthrust_core import protocol as P
+from hipthrust_core.compat import const
+
+# Shared with the phase machine (public: MicroPython folds underscored constants away).
+ROM_SET = const(60)  # mm: concentric rise that starts a set (walking bobs ~30 mm)
+ROM_MIN = const(40)  # mm: smallest rise counted as a rep inside a set
+CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
+
+_CYCLE_FIRST = const(800)  # ms: ... the reps that start a set (walking: a step every ~0.5 s)
+_PAIR_GAP = const(8000)  # ms: most from the first rep's end to the second's start (out of a
+# set, drift over a long first hold can end the first rep seconds early)
+_FULL_FRAC = const(75)  # %: a rep reaching this share of the set's ROM is full
+
+
+class RepLog:
+    """Rep and set bookkeeping of the Detector (see the module docstring)."""
+
+    def _bottom(self, t, n):
+        b = self.b
+        bn = self.bn
+        b[3] = t
+        bn[3] = n
+        first = self.first
+        self.first = False
+        if t - b[0] < CYCLE_MIN:
+            # Up and down in less than this is a step (walking with the pad), not a rep.
+            if not first:
+                self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
+            return
+        if not first:
+            self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
+            self._rep(b[0], b[1], b[2], t, self.rom, self.cpeak)
+            return
+        if t - b[0] < _CYCLE_FIRST:
+            return  # a set starts from a dead stop: its first reps are not this quick
+        # A set starts with two reps: each came back down about as far as it rose,
+        # and the second began soon after the first ended. Picking the pad up,
+        # rolling the bar on, walking off or one fidget do not do that.
+        pb = self.pb
+        rom = self.rom
+        # (The second may be a partial rep: down to 40 % of the first's range.)
+        if (not self.pend or b[0] - pb[3] > _PAIR_GAP or self.p_rom * 2 > rom * 5
+                or self.p_rom * 2 < rom):
+            # No first rep waiting, or it was too long ago or too unlike this one:
+            # this one becomes the first rep that waits.
+            drop = -self.ring.integrate(bn[2], bn[3], True) // 1000
+            # A slow lowering found late loses its start to the detrend: net fall too.
+            if self.fall // 1000 > drop:
+                drop = self.fall // 1000
+            if drop * 10 < self.rom or drop > self.rom * 6 or self.rom < ROM_SET:
+                return  # not a rep; a first rep already waiting keeps waiting
+            pb[0] = b[0]
+            pb[1] = b[1]
+            pb[2] = b[2]
+            pb[3] = t
+            self.p_rom = self.rom
+            self.p_peak = self.cpeak
+            self.pend = True
+            return
+        self.pend = False
+        self._set_start(pb[0])
+        self._phases(pb[0], pb[1], pb[2], pb[3])
+        self._rep(pb[0], pb[1], pb[2], pb[3], self.p_rom, self.p_peak)
+        self._phases(b[0], b[1], b[2], t)
+        self._rep(b[0], b[1], b[2], t, self.rom, self.cpeak)
+
+    def _phases(self, b0, b1, b2, b3):
+        rep = self.reps + 1
+        self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, b0, rep, 0, 0, 0, 0, 0, 0)
+        self.ev.put(P.T_PHASE, P.PH_TOP, b1, rep, 0, 0, 0, 0, 0, 0)
+        self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, b2, rep, 0, 0, 0, 0, 0, 0)
+        self.ev.put(P.T_PHASE, P.PH_BOTTOM, b3, rep, 0, 0, 0, 0, 0, 0)
+
+    def _rep(self, b0, b1, b2, b3, rom, peak):
+        # The REP summary (rom mm, peak mm/s of the concentric); full, partial or
+        # failed against the set's own reps.
+        conc = b1 - b0
+        if conc < 1:
+            conc = 1
+        mean = rom * 1000 // conc
+        if rom < ROM_MIN:
+            return  # too small after all (drift): not a rep
+        if self.ref_rom == 0:
+            self.ref_rom = rom
+        if rom * 100 >= self.ref_rom * _FULL_FRAC:
+            flags = P.RF_FULL
+            self.full_reps += 1
+            self.ref_rom += (rom - self.ref_rom) >> 2
+            if self.ref_conc == 0:
+                self.ref_conc = conc
+            else:
+                self.ref_conc += (conc - self.ref_conc) >> 2
+        else:
+            # A short rep pulls the reference down a little: if the set's first rep
+            # was overestimated, a run of "short" reps soon becomes the new full.
+            self.ref_rom += (rom - self.ref_rom) >> 3
+            if self.ref_conc and conc * 2 > self.ref_conc * 3:
+                flags = P.RF_FAILED
+            else:
+                flags = P.RF_PARTIAL
+        self.reps += 1
+        self.last_end = b3
+        self.ev.put(P.T_REP, self.reps, flags, b0, conc, b2 - b1, b3 - b2, rom, mean, peak)
+
+    def _set_start(self, t):
+        self.in_set = True
+        self.set_no = (self.set_no + 1) & 0xFF
+        self.reps = 0
+        self.full_reps = 0
+        self.ref_rom = 0
+        self.ref_conc = 0
+        self.last_end = t
+        self.ev.put(P.T_SET_START, self.set_no, t, 0, 0, 0, 0, 0, 0, 0)
+
+    def _set_end(self, reason):
+        self.in_set = False
+        self.ev.put(P.T_SET_END, self.set_no, self.last_end, self.reps, self.full_reps, reason,
+                    0, 0, 0, 0)
