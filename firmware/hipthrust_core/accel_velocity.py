@@ -16,7 +16,9 @@ acceleration with three corrections:
 - While the bar rests the velocity is pulled to zero. Rest and a steady lowering
   look the same to an accelerometer (and to a gyroscope when the pad does not
   pitch), so in a set a rest counts only while the velocity is slow, or once it
-  has lasted longer than any steady lowering.
+  has lasted longer than any steady lowering. Resting where gravity is not learnt
+  yet (just rolled onto the hips), the velocity is only that gravity's error: it
+  is zeroed within about 0.1 s.
 - The detector zeroes plateaus it recognises as holds (rezero).
 Fixed point: velocity in mm/s * 256; every intermediate below 2**30.
 """

@@ -20,9 +20,10 @@ hysteresis, and the accelerometer's estimate carries on from its value when the
 pitch rate is dropped. How much a real pad rotates is not known in advance.
 
 The measuring velocity is the plain integral of the vertical acceleration,
-leaking only over 30 s, so a phase's shape survives; the detector removes its
-drift by a linear detrend between the phase's zero-velocity end points
-(ring.VelocityRing.integrate).
+leaking only over 30 s and zeroed at rests (but not at the top of a rep, where a
+slow lowering can pass for rest), so a phase's shape survives; the detector
+removes its drift by a linear detrend between the phase's zero-velocity end points
+(ring.VelocityRing.integrate, fall_start).
 """
 
 from hipthrust_core.accel_velocity import AccelVelocity
