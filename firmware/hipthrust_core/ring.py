@@ -35,6 +35,7 @@ class VelocityRing:
         self.peak = 0  # result of integrate(), mm/s
         self.n_fall = 0  # results of fall_start(): sample number and time (ms)
         self.t_fall = 0
+        self.low = 0  # lowest point of the last walk, um
 
     def push(self, t, vr, vd):
         """Append one sample: t in ms, vr the measuring and vd the detection velocity
@@ -152,50 +153,10 @@ class VelocityRing:
         measuring velocity, detrended as in integrate(), first comes down frac % of
         its lowest point. Sets n_fall and t_fall (ms) to that sample; returns the
         depth of the lowest point (mm, positive down)."""
-        tt = self.t
-        vv = self.vr
-        o = self.oldest()
-        if n0 < o:
-            n0 = o
-        if n1 > self.n - 1:
-            n1 = self.n - 1
-        self.n_fall = n0
-        self.t_fall = tt[n0 & _MASK]
-        if n1 <= n0:
-            return 0
-        t0 = tt[n0 & _MASK]
-        v0 = vv[n0 & _MASK] >> 8
-        span = tt[n1 & _MASK] - t0
-        if span < 1:
-            span = 1
-        slope = (((vv[n1 & _MASK] >> 8) - v0) << 10) // span
-        # First pass: the lowest point (um); second: where frac % of it was reached.
-        low = 0
-        d = 0
-        prev = 0
-        k = n0 + 1
-        while k <= n1:
-            j = k & _MASK
-            vj = (vv[j] >> 8) - v0 - ((slope * (tt[j] - t0)) >> 10)
-            d += ((vj + prev) * (tt[j] - tt[(k - 1) & _MASK])) >> 1
-            prev = vj
-            if d < low:
-                low = d
-            k += 1
-        lim = (low // 100) * frac
-        d = 0
-        prev = 0
-        k = n0 + 1
-        while k <= n1:
-            j = k & _MASK
-            vj = (vv[j] >> 8) - v0 - ((slope * (tt[j] - t0)) >> 10)
-            d += ((vj + prev) * (tt[j] - tt[(k - 1) & _MASK])) >> 1
-            prev = vj
-            if d <= lim:
-                self.n_fall = k
-                self.t_fall = tt[j]
-                break
-            k += 1
+        self._walk(n0, n1, self.vr, 0, False)
+        low = self.low
+        if low < 0:
+            self._walk(n0, n1, self.vr, (low // 100) * frac, True)
         return -low // 1000
 
     def integrate(self, n0, n1, fused=False):
@@ -203,18 +164,27 @@ class VelocityRing:
         fused, the detection velocity), its value at both ends taken as drift (the
         bar is at rest at phase boundaries) and removed by a linear detrend. Sets
         self.peak to the peak corrected speed (mm/s)."""
+        return self._walk(n0, n1, self.v if fused else self.vr, 0, False)
+
+    def _walk(self, n0, n1, vv, lim, find):
+        # The one walk over a detrended phase (both integrate() and fall_start()):
+        # returns the displacement (um) from n0 to n1 (clamped to the ring); sets peak
+        # (mm/s) and low (um, lowest point); with find, stops at the first sample whose
+        # displacement is at or below lim (um) and sets n_fall, t_fall there.
         tt = self.t
-        vv = self.v if fused else self.vr
         o = self.oldest()
         if n0 < o:
             n0 = o
         if n1 > self.n - 1:
             n1 = self.n - 1
-        if n1 <= n0:
-            self.peak = 0
-            return 0
         i0 = n0 & _MASK
         t0 = tt[i0]
+        self.n_fall = n0
+        self.t_fall = t0
+        self.peak = 0
+        self.low = 0
+        if n1 <= n0:
+            return 0
         v0 = vv[i0] >> 8
         span = tt[n1 & _MASK] - t0
         if span < 1:
@@ -222,16 +192,23 @@ class VelocityRing:
         slope = (((vv[n1 & _MASK] >> 8) - v0) << 10) // span  # mm/s per ms / 1024
         total = 0
         peak = 0
+        low = 0
         prev = 0
         k = n0 + 1
         while k <= n1:
             j = k & _MASK
-            tj = tt[j] - t0
-            vj = (vv[j] >> 8) - v0 - ((slope * tj) >> 10)
+            vj = (vv[j] >> 8) - v0 - ((slope * (tt[j] - t0)) >> 10)
             if vj > peak:
                 peak = vj
             total += ((vj + prev) * (tt[j] - tt[(k - 1) & _MASK])) >> 1
             prev = vj
+            if total < low:
+                low = total
+            if find and total <= lim:
+                self.n_fall = k
+                self.t_fall = tt[j]
+                break
             k += 1
         self.peak = peak
+        self.low = low
         return total
