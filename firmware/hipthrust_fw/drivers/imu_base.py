@@ -17,6 +17,8 @@ the gravity vector, the axis bug DESIGN.md warns about. `axes=(2, -1, 3)` reads 
 chip +y, body y is chip -x, body z is chip +z".
 """
 
+import time
+
 from hipthrust_core.compat import const
 
 STATUS_OK = const(0)  # the last read talked to the chip
@@ -115,6 +117,41 @@ class ImuDriver:
         self.overflowed = False
         self.status = STATUS_OK
         self.errors = 0  # bus errors seen by read() since construction
+
+    def _identify(self, reg, expected):
+        # Raises OSError: nothing answers at addr, or another chip does (WHO_AM_I).
+        try:
+            who = self._read(reg)
+        except OSError:
+            raise missing(self.NAME, self.addr) from None
+        if who != expected:
+            self.status = STATUS_CHIP_ERROR
+            raise OSError(
+                "no {} at I2C address 0x{:02x}: WHO_AM_I reads 0x{:02x}, expected "
+                "0x{:02x}".format(self.NAME, self.addr, who, expected)
+            )
+
+    def _reset(self, reg, value, bit, tries, pause_ms):
+        # Write the reset command, then wait (up to tries x pause_ms ms) for its bit to
+        # clear itself. Raises OSError when it does not.
+        self._write(reg, value)
+        for _ in range(tries):
+            time.sleep_ms(pause_ms)
+            if not self._read(reg) & bit:
+                return
+        raise OSError("{} at 0x{:02x} did not come out of reset".format(self.NAME, self.addr))
+
+    def _verify(self, wanted):
+        # Read back every (register, value) written: a difference means the chip did not
+        # take its configuration (STATUS_CHIP_ERROR, OSError).
+        for reg, value in wanted:
+            got = self._read(reg)
+            if got != value:
+                self.status = STATUS_CHIP_ERROR
+                raise OSError(
+                    "{} at 0x{:02x}: register 0x{:02x} reads 0x{:02x} after writing "
+                    "0x{:02x}".format(self.NAME, self.addr, reg, got, value)
+                )
 
     def _write(self, reg, value):
         self._b1[0] = value

@@ -22,12 +22,11 @@ differs (6667 Hz / 2**k, trimmed by INTERNAL_FREQ_FINE): `period_us` is this par
 sample period, read from the chip, for timestamping samples.
 """
 
-import time
 from array import array
 
 from hipthrust_core.compat import const
 from hipthrust_fw.drivers import imu_base
-from hipthrust_fw.drivers.imu_base import STATUS_BUS_ERROR, STATUS_CHIP_ERROR, STATUS_OK
+from hipthrust_fw.drivers.imu_base import STATUS_BUS_ERROR, STATUS_OK
 
 # Registers (datasheet names).
 _FIFO_CTRL1 = const(0x07)  # WTM[7:0]
@@ -112,23 +111,8 @@ class LSM6DSOX(imu_base.ImuDriver):
     # ------------------------------------------------------------ set-up (allocates freely)
     def _configure(self):
         """Identify, reset, configure and verify the chip. Raises OSError."""
-        try:
-            who = self._read(_WHO_AM_I)
-        except OSError:
-            raise imu_base.missing(self.NAME, self.addr) from None
-        if who != _WHO_AM_I_VALUE:
-            self.status = STATUS_CHIP_ERROR
-            raise OSError(
-                "no {} at I2C address 0x{:02x}: WHO_AM_I reads 0x{:02x}, expected "
-                "0x{:02x}".format(self.NAME, self.addr, who, _WHO_AM_I_VALUE)
-            )
-        self._write(CTRL3_C, _SW_RESET | _IF_INC)
-        for _ in range(_RESET_TRIES):
-            time.sleep_ms(1)
-            if not self._read(CTRL3_C) & _SW_RESET:
-                break
-        else:
-            raise OSError("{} at 0x{:02x} did not come out of reset".format(self.NAME, self.addr))
+        self._identify(_WHO_AM_I, _WHO_AM_I_VALUE)
+        self._reset(CTRL3_C, _SW_RESET | _IF_INC, _SW_RESET, _RESET_TRIES, 1)
         # This part's real sample period: nominal 104 Hz is 104.17 Hz (9600 us) trimmed by
         # up to +-19 % (8-bit signed FREQ_FINE); the app timestamps samples with it.
         fine = self._read(_INTERNAL_FREQ_FINE)
@@ -152,14 +136,7 @@ class LSM6DSOX(imu_base.ImuDriver):
         for reg, value in wanted:
             self._write(reg, value)
         self._write(_FIFO_CTRL4, _FIFO_CONTINUOUS)  # ...then continuous mode starts it
-        for reg, value in wanted[:-1] + ((_FIFO_CTRL4, _FIFO_CONTINUOUS),):
-            got = self._read(reg)
-            if got != value:
-                self.status = STATUS_CHIP_ERROR
-                raise OSError(
-                    "{} at 0x{:02x}: register 0x{:02x} reads 0x{:02x} after writing "
-                    "0x{:02x}".format(self.NAME, self.addr, reg, got, value)
-                )
+        self._verify(wanted[:-1] + ((_FIFO_CTRL4, _FIFO_CONTINUOUS),))
         self._slot = -1
         self._have = 0
         self.status = STATUS_OK

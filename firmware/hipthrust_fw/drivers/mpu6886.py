@@ -100,23 +100,8 @@ class MPU6886(imu_base.ImuDriver):
     # ------------------------------------------------------------ set-up (allocates freely)
     def _configure(self):
         """Identify, reset, configure and verify the chip. Raises OSError."""
-        try:
-            who = self._read(_WHO_AM_I)
-        except OSError:
-            raise imu_base.missing(self.NAME, self.addr) from None
-        if who != _WHO_AM_I_VALUE:
-            self.status = STATUS_CHIP_ERROR
-            raise OSError(
-                "no {} at I2C address 0x{:02x}: WHO_AM_I reads 0x{:02x}, expected "
-                "0x{:02x}".format(self.NAME, self.addr, who, _WHO_AM_I_VALUE)
-            )
-        self._write(_PWR_MGMT_1, _DEVICE_RESET)
-        for _ in range(_RESET_TRIES):
-            time.sleep_ms(2)
-            if not self._read(_PWR_MGMT_1) & _DEVICE_RESET:
-                break
-        else:
-            raise OSError("{} at 0x{:02x} did not come out of reset".format(self.NAME, self.addr))
+        self._identify(_WHO_AM_I, _WHO_AM_I_VALUE)
+        self._reset(_PWR_MGMT_1, _DEVICE_RESET, _DEVICE_RESET, _RESET_TRIES, 2)
         div, dlpf, a_dlpf = RATES[self.rate_hz]
         wanted = (
             (_PWR_MGMT_1, _CLKSEL_AUTO),  # wake up (reset leaves SLEEP set)
@@ -133,14 +118,7 @@ class MPU6886(imu_base.ImuDriver):
             self._write(reg, value)
         time.sleep_ms(35)  # gyro start-up time before the first valid sample
         self._write(_USER_CTRL, _USER_FIFO_EN | _FIFO_RST)
-        for reg, value in wanted:
-            got = self._read(reg)
-            if got != value:
-                self.status = STATUS_CHIP_ERROR
-                raise OSError(
-                    "{} at 0x{:02x}: register 0x{:02x} reads 0x{:02x} after writing "
-                    "0x{:02x}".format(self.NAME, self.addr, reg, got, value)
-                )
+        self._verify(wanted)
         if not self._read(_USER_CTRL) & _USER_FIFO_EN:
             self.status = STATUS_CHIP_ERROR
             raise OSError("{} at 0x{:02x}: FIFO did not enable".format(self.NAME, self.addr))
