@@ -153,6 +153,18 @@ class ImuDriver:
                     "0x{:02x}".format(self.NAME, self.addr, reg, got, value)
                 )
 
+    def _put(self, out, o):
+        # One decoded sample (self._t: chip-frame ax ay az, gx gy gz, scaled) into
+        # out[o:o + 6] in the body frame (hot path: no allocation).
+        t = self._t
+        m = self._map
+        out[o] = t[m[0]] * m[1]
+        out[o + 1] = t[m[2]] * m[3]
+        out[o + 2] = t[m[4]] * m[5]
+        out[o + 3] = t[m[0] + 3] * m[1]
+        out[o + 4] = t[m[2] + 3] * m[3]
+        out[o + 5] = t[m[4] + 3] * m[5]
+
     def _write(self, reg, value):
         self._b1[0] = value
         self._i2c.writeto_mem(self.addr, reg, self._b1)

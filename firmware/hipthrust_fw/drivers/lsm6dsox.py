@@ -175,7 +175,6 @@ class LSM6DSOX(imu_base.ImuDriver):
     def _decode(self, out, words):
         buf = self._buf
         t = self._t
-        m = self._map
         n = 0
         o = 0
         for k in range(words):
@@ -213,12 +212,7 @@ class LSM6DSOX(imu_base.ImuDriver):
                 t[base + j] = (v * num2 + den) // den2
             self._have |= bit
             if self._have == 3:
-                out[o] = t[m[0]] * m[1]
-                out[o + 1] = t[m[2]] * m[3]
-                out[o + 2] = t[m[4]] * m[5]
-                out[o + 3] = t[m[0] + 3] * m[1]
-                out[o + 4] = t[m[2] + 3] * m[3]
-                out[o + 5] = t[m[4] + 3] * m[5]
+                self._put(out, o)
                 o += 6
                 n += 1
                 self._have = 0

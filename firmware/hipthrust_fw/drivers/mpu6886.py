@@ -161,7 +161,6 @@ class MPU6886(imu_base.ImuDriver):
     def _decode(self, out, n):
         buf = self._buf
         t = self._t
-        m = self._map
         an2 = self._a_num2
         ad = self._a_den
         ad2 = self._a_den2
@@ -183,10 +182,5 @@ class MPU6886(imu_base.ImuDriver):
                     v -= 65536
                 t[j + 3] = (v * gn2 + gd) // gd2
                 p += 2
-            out[o] = t[m[0]] * m[1]
-            out[o + 1] = t[m[2]] * m[3]
-            out[o + 2] = t[m[4]] * m[5]
-            out[o + 3] = t[m[0] + 3] * m[1]
-            out[o + 4] = t[m[2] + 3] * m[3]
-            out[o + 5] = t[m[4] + 3] * m[5]
+            self._put(out, o)
             o += 6
