@@ -24,6 +24,7 @@ Fixed point: velocity in mm/s * 256; every intermediate below 2**30.
 """
 
 from hipthrust_core.compat import const
+from hipthrust_core.fixed import clip
 
 _TAU_SET = const(8000)  # ms: leak of the velocity in a set
 _TAU_IDLE = const(4000)  # ms: ... out of a set (walking, handling)
@@ -51,7 +52,7 @@ class AccelVelocity:
         velocity, mm/s * 256."""
         x = self.x
         if feed:
-            self.racc += _clamp(x, 1 << 21) * dt
+            self.racc += clip(x, 1 << 21) * dt
             q = self.racc // _BR_DIV
             if q:
                 self.racc -= q * _BR_DIV
@@ -72,13 +73,5 @@ class AccelVelocity:
         else:
             tau = _TAU_SET if in_set else _TAU_IDLE
             x -= (x * dt + (tau >> 1)) // tau
-        self.x = _clamp(x, _LIM)
+        self.x = clip(x, _LIM)
         return self.x
-
-
-def _clamp(v, lim):
-    if v > lim:
-        return lim
-    if v < -lim:
-        return -lim
-    return v

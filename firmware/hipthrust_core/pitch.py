@@ -19,6 +19,7 @@ Fixed point: axis as a unit vector * 16384, scale in mm/s per 0.1 deg/s * 256.
 from array import array
 
 from hipthrust_core.compat import const
+from hipthrust_core.fixed import clip
 
 _W_CLIP = const(4000)  # 0.1 deg/s: rates used for learning (the arc is slower)
 _AXIS_DIV = const(800)  # power iteration step divisor (about a few reps to settle)
@@ -47,9 +48,9 @@ class PitchVelocity:
         accelerometer's high-passed vertical velocity v_hp (mm/s) and whether the bar
         moves. Returns the pitch-rate velocity estimate in mm/s."""
         e = self.e
-        wx = _clip(wx >> 4, _W_CLIP)
-        wy = _clip(wy >> 4, _W_CLIP)
-        wz = _clip(wz >> 4, _W_CLIP)
+        wx = clip(wx >> 4, _W_CLIP)
+        wy = clip(wy >> 4, _W_CLIP)
+        wz = clip(wz >> 4, _W_CLIP)
         q = (wx * e[0] + wy * e[1] + wz * e[2]) >> 14
         self.q = q
         if moving:
@@ -72,7 +73,7 @@ class PitchVelocity:
         # mean of the rate is what is left of the gyroscope's bias.
         self.q_b += (((q << 6) - self.q_b) * dt) // _TAU_QB
         if moving and (qh > _MIN_Q or qh < -_MIN_Q):
-            v = _clip(v_hp, 3000)
+            v = clip(v_hp, 3000)
             self.num += (((v * qh) >> 4) - self.num) * dt // _TAU_K
             self.den += (((qh * qh) >> 4) - self.den) * dt // _TAU_K
             self.vv += (((v * v) >> 4) - self.vv) * dt // _TAU_K
@@ -87,13 +88,5 @@ class PitchVelocity:
             else:
                 self.good = 2 * n > p
             if self.den > 64:
-                self.k = _clip((self.num << 6) // (self.den >> 2), 65536)
+                self.k = clip((self.num << 6) // (self.den >> 2), 65536)
         return (self.k * (q - (self.q_b >> 6))) >> 8
-
-
-def _clip(v, lim):
-    if v > lim:
-        return lim
-    if v < -lim:
-        return -lim
-    return v

@@ -28,6 +28,7 @@ removes its drift by a linear detrend between the phase's zero-velocity end poin
 
 from hipthrust_core.accel_velocity import AccelVelocity
 from hipthrust_core.compat import const
+from hipthrust_core.fixed import clip
 from hipthrust_core.pitch import TAU_HP, PitchVelocity
 
 _TAU_AVS = const(10000)  # ms: slow mean of the vertical acceleration taken as bias
@@ -73,7 +74,7 @@ class Velocity:
         # that first-order high-pass of the velocity.
         vk = self.vk + dv
         vk -= (vk * dt + (TAU_HP >> 1)) // TAU_HP
-        self.vk = _clamp(vk)
+        self.vk = clip(vk, _LIM)
         vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.vk >> 8, not vert.still)
         x = self.x + ((((avf * dt) >> 4) * 643) >> 8) - ((vg - self.vg) << 8)
         self.vg = vg
@@ -97,8 +98,8 @@ class Velocity:
             else:
                 tau = _TAU_ACC_IDLE
             x -= (x * dt + (tau >> 1)) // tau
-        self.vr = _clamp(vr)
-        self.x = _clamp(x)
+        self.vr = clip(vr, _LIM)
+        self.x = clip(x, _LIM)
         v = self.x + (vg << 8)
         # Offset left (the pitch scale or the bias still being learnt): the slow mean
         # taken while the bar rises and falls, frozen during holds and pauses.
@@ -127,11 +128,3 @@ class Velocity:
         """Add dv (mm/s * 256) to the detection velocity (a plateau found to be rest)."""
         self.x += dv
         self.acc.x += dv
-
-
-def _clamp(v):
-    if v > _LIM:
-        return _LIM
-    if v < -_LIM:
-        return -_LIM
-    return v

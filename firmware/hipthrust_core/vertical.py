@@ -33,6 +33,7 @@ allocated per sample, so MicroPython and CPython give identical numbers.
 from array import array
 
 from hipthrust_core.compat import const
+from hipthrust_core.fixed import clip
 
 _A_CLIP = const(4000)  # mg: the bar never accelerates harder than this on the hips
 _W_CLIP = const(20000)  # 0.1 deg/s (2000 deg/s, full scale of the IMUs we use)
@@ -96,9 +97,9 @@ class Vertical:
     def reset(self, ax, ay, az):
         """Start from one accelerometer sample (mg): the up vector is taken as is."""
         up = self.up
-        up[0] = _clip(ax, _A_CLIP) << 8
-        up[1] = _clip(ay, _A_CLIP) << 8
-        up[2] = _clip(az, _A_CLIP) << 8
+        up[0] = clip(ax, _A_CLIP) << 8
+        up[1] = clip(ay, _A_CLIP) << 8
+        up[2] = clip(az, _A_CLIP) << 8
         self.gmag = 8000
         self.g8 = 8000
         self.af[0] = self.asl[0] = up[0] >> 4
@@ -116,7 +117,7 @@ class Vertical:
     def rebias(self, d):
         """Add d (mg/256) to the gravity magnitude: the velocity found at a
         zero-velocity point says by how much the vertical acceleration was off."""
-        self.g0 = _clip(self.g0 + d - _G0_MID, _G0_SPAN) + _G0_MID
+        self.g0 = clip(self.g0 + d - _G0_MID, _G0_SPAN) + _G0_MID
 
     def _norm(self):
         up = self.up
@@ -142,24 +143,24 @@ class Vertical:
         Returns the vertical linear acceleration in mg/16 (up positive), gravity
         removed. Sets self.still and self.rot (rotation this sample, rad/65536).
         """
-        ax = _clip(ax, _A_CLIP)
-        ay = _clip(ay, _A_CLIP)
-        az = _clip(az, _A_CLIP)
+        ax = clip(ax, _A_CLIP)
+        ay = clip(ay, _A_CLIP)
+        az = clip(az, _A_CLIP)
         if not self.started:
             self.reset(ax, ay, az)
         gb = self.gb
         up = self.up
         # Bias-free rate (0.1 deg/s * 16) and rotation this sample in rad/65536:
         # 0.1 deg/s * ms = 1.745e-6 rad = 0.11438 rad/65536 ~ 117/1024.
-        gx = _clip(gx, _W_CLIP)
-        gy = _clip(gy, _W_CLIP)
-        gz = _clip(gz, _W_CLIP)
+        gx = clip(gx, _W_CLIP)
+        gy = clip(gy, _W_CLIP)
+        gz = clip(gz, _W_CLIP)
         wx = (gx << 4) - (gb[0] >> 4)
         wy = (gy << 4) - (gb[1] >> 4)
         wz = (gz << 4) - (gb[2] >> 4)
-        tx = _clip((((wx * dt) >> 4) * 117) >> 10, _TH_CLIP)
-        ty = _clip((((wy * dt) >> 4) * 117) >> 10, _TH_CLIP)
-        tz = _clip((((wz * dt) >> 4) * 117) >> 10, _TH_CLIP)
+        tx = clip((((wx * dt) >> 4) * 117) >> 10, _TH_CLIP)
+        ty = clip((((wy * dt) >> 4) * 117) >> 10, _TH_CLIP)
+        tz = clip((((wz * dt) >> 4) * 117) >> 10, _TH_CLIP)
         self.rot = abs(tx) + abs(ty) + abs(tz)
         self.wx = wx
         self.wy = wy
@@ -227,17 +228,17 @@ class Vertical:
         gb[0] += (((uy * az - uz * ay) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
         gb[1] += (((uz * ax - ux * az) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
         gb[2] += (((ux * ay - uy * ax) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
-        gb[0] = _clip(gb[0], _GB_CLIP)
-        gb[1] = _clip(gb[1], _GB_CLIP)
-        gb[2] = _clip(gb[2], _GB_CLIP)
+        gb[0] = clip(gb[0], _GB_CLIP)
+        gb[1] = clip(gb[1], _GB_CLIP)
+        gb[2] = clip(gb[2], _GB_CLIP)
         # Rounded, not floored: a floored small step is a steady pull towards -inf.
         half = tau >> 1
         rx = (ax << 8) - nx
         ry = (ay << 8) - ny
         rz = (az << 8) - nz
-        up[0] = _clip(nx + (rx * dt + half) // tau, _G_CLIP)
-        up[1] = _clip(ny + (ry * dt + half) // tau, _G_CLIP)
-        up[2] = _clip(nz + (rz * dt + half) // tau, _G_CLIP)
+        up[0] = clip(nx + (rx * dt + half) // tau, _G_CLIP)
+        up[1] = clip(ny + (ry * dt + half) // tau, _G_CLIP)
+        up[2] = clip(nz + (rz * dt + half) // tau, _G_CLIP)
         self._norm()
         # A rotation by small steps lengthens the vector a little each step (fast
         # turns, like rolling the bar, a lot): keep its length at the gravity magnitude.
@@ -284,14 +285,14 @@ class Vertical:
                     ur[2] = u2
                     self.learn_ms = 0
             e = err >> 2
-            gk[0] = _clip(gk[0] + ((((e * u0) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
-            gk[1] = _clip(gk[1] + ((((e * u1) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
-            gk[2] = _clip(gk[2] + ((((e * u2) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
+            gk[0] = clip(gk[0] + ((((e * u0) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
+            gk[1] = clip(gk[1] + ((((e * u1) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
+            gk[2] = clip(gk[2] + ((((e * u2) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
         elif turned and self.dev_a < _QUIET_ACC * 16:
             # Turned (the bar rolled onto the hips) and not yet at rest: the bias seen
             # from the new angle is unknown. The bar goes nowhere over a second or two,
             # so the mean of the reading is gravity: learn it, more slowly.
-            err = _clip((p << 4) - gm, 262144)
+            err = clip((p << 4) - gm, 262144)
             self.g0 += (err * dt + _TAU_G_MOVE // 2) // _TAU_G_MOVE
             self.learn_ms += dt // 3  # three times slower to learn than at rest
             if self.learn_ms > _LEARNT:
@@ -302,12 +303,4 @@ class Vertical:
         g8 = gm >> 5
         self.g8 = g8 if g8 > 4000 else 4000
         av = p - (gm >> 4)
-        return _clip(av, 64000)
-
-
-def _clip(v, lim):
-    if v > lim:
-        return lim
-    if v < -lim:
-        return -lim
-    return v
+        return clip(av, 64000)
