@@ -1,4 +1,4 @@
-"""Helpers for BLE tests against the fake BlueZ: a stand-in device and a runner.
+"""Helpers for BLE tests against the fake BlueZ: a stand-in device and runners.
 
     def test_something(monkeypatch):
         async def body(radio, device):
@@ -12,9 +12,15 @@ the bridge sends it. It is not the firmware: end-to-end tests use the real one.
 """
 
 import asyncio
+import io
 import json
 
+from hipthrust.ble import find_sensor
+from hipthrust.demo_runner import device_done_and_stored
 from hipthrust.devicesim.fake_radio import FakeRadio
+from hipthrust.devicesim.runner import DeviceSim
+from hipthrust.live_view import LiveState
+from hipthrust.session_runner import record_session
 from hipthrust_core import protocol as P
 
 MAC = "24:0a:c4:00:1a:2b"
@@ -178,3 +184,44 @@ async def poll(cond, what, timeout=60.0):
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
 
+
+def run_device_session(monkeypatch, motion, store, speed, cap=60.0, controls=None,
+                       before=None, raw=False, done=None):
+    """Boot the simulated device (the unchanged firmware in the unix port) on a fake
+    BlueZ, find it with real bleak and record (`raw` streams samples too) until the
+    device finished and every record it made is stored, and then until done(recorder,
+    sim) holds, while controls(radio, sim, recorder, address) runs. Waits are bounded by
+    cap (s). Returns (result, sim, address, view text, extra), extra being what
+    before(radio) returned."""
+    async def main():
+        async with FakeRadio() as radio:
+            for key, value in radio.env.items():
+                monkeypatch.setenv(key, value)
+            extra = await before(radio) if before else None
+            sim = DeviceSim(motion, radio_path=radio.socket_path, speed=speed)
+            await asyncio.to_thread(sim.start)
+            try:
+                await radio.wait_for_device(cap)
+                info = await find_sensor(timeout=10.0)
+                out = io.StringIO()
+
+                async def until(recorder):
+                    if controls is not None:
+                        await controls(radio, sim, recorder, info.address)
+                    await poll(lambda: device_done_and_stored(store, sim, info.address),
+                               "every record the device made in the store")
+                    if done is not None:
+                        await poll(lambda: done(recorder, sim), done.__doc__ or "done")
+
+                try:
+                    result = await asyncio.wait_for(
+                        record_session(store, info, raw=raw, out=out, until=until,
+                                       state=LiveState(info.name)), cap)
+                except AssertionError as exc:  # say what the device was doing
+                    tail = "\n".join(sim.lines[-15:])
+                    raise AssertionError(f"{exc}\nlast device lines:\n{tail}") from None
+                return result, sim, info.address, out.getvalue(), extra
+            finally:
+                await asyncio.to_thread(sim.close)
+
+    return asyncio.run(main())

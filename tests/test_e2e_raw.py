@@ -19,8 +19,6 @@ lead is rest.
 """
 
 import ast
-import asyncio
-import io
 import json
 import re
 from pathlib import Path
@@ -29,18 +27,14 @@ import numpy as np
 import pytest
 
 from hipthrust.analyze import assemble
-from hipthrust.ble import find_sensor
 from hipthrust.cli import main as cli
-from hipthrust.demo_runner import device_done_and_stored
-from hipthrust.devicesim.fake_radio import FakeRadio
-from hipthrust.devicesim.runner import DEFAULT_BOARD, DeviceSim
-from hipthrust.live_view import LiveState
+from hipthrust.devicesim.runner import DEFAULT_BOARD
 from hipthrust.rawfile import read_raw_csv, to_ints, write_raw_csv
-from hipthrust.session_runner import record_session, summary_lines
+from hipthrust.session_runner import summary_lines
 from hipthrust.sim.session import simulate_session
 from hipthrust.store import Store
 from hipthrust_core import records as P
-from tests.ble_fixtures import poll
+from tests.ble_fixtures import poll, run_device_session
 
 CAP = 60.0  # s: upper bound of any wait; the run takes about 5 s
 SPEED = 48.0  # no raw sample was lost at any speed tried (16, 32, 48, 64, 128)
@@ -87,50 +81,24 @@ def stored_raw(store, session_id):
 
 
 def record(monkeypatch, motion, store, speed=SPEED, controls=None):
-    """Boot the device, record with raw=True until the device finished, every event
+    """Boot the device and record with raw=True until the device finished, every event
     is stored and the raw samples reached the device's last one, while
-    controls(radio, recorder, address) runs."""
+    controls(radio, sim, recorder, address) runs."""
 
-    async def main():
-        async with FakeRadio() as radio:
-            for key, value in radio.env.items():
-                monkeypatch.setenv(key, value)
-            sim = DeviceSim(motion, radio_path=radio.socket_path, speed=speed)
-            await asyncio.to_thread(sim.start)
-            try:
-                await radio.wait_for_device(CAP)
-                info = await find_sensor(timeout=10.0)
-                out = io.StringIO()
+    def raw_complete(recorder, sim):
+        """the device's last raw sample"""
+        done = device_done(sim)
+        if done is None or not recorder.result.sessions:
+            return False
+        n, period = done
+        last = store.query("SELECT MAX(t_ms) FROM raw_samples WHERE session_id = ?",
+                           (recorder.result.sessions[0],))[0][0]
+        # sample k (1-based) is at k periods: the IMU is set up at t = 0
+        return last is not None and last >= n * period
 
-                def raw_complete(recorder):
-                    done = device_done(sim)
-                    if done is None or not recorder.result.sessions:
-                        return False
-                    n, period = done
-                    last = store.query("SELECT MAX(t_ms) FROM raw_samples WHERE session_id = ?",
-                                       (recorder.result.sessions[0],))[0][0]
-                    # sample k (1-based) is at k periods: the IMU is set up at t = 0
-                    return last is not None and last >= n * period
-
-                async def until(recorder):
-                    if controls is not None:
-                        await controls(radio, recorder, info.address)
-                    await poll(lambda: device_done_and_stored(store, sim, info.address),
-                               "every event the device made in the store")
-                    await poll(lambda: raw_complete(recorder), "the device's last raw sample")
-
-                try:
-                    result = await asyncio.wait_for(
-                        record_session(store, info, raw=True, out=out, until=until,
-                                       state=LiveState(info.name)), CAP)
-                except AssertionError as exc:
-                    tail = "\n".join(sim.lines[-15:])
-                    raise AssertionError(f"{exc}\nlast device lines:\n{tail}") from None
-                return result, sim, info.address, out.getvalue()
-            finally:
-                await asyncio.to_thread(sim.close)
-
-    return asyncio.run(main())
+    result, sim, address, text, _ = run_device_session(
+        monkeypatch, motion, store, speed, CAP, controls, raw=True, done=raw_complete)
+    return result, sim, address, text
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +204,7 @@ def test_export_raw_then_analyze_finds_the_devices_reps(recorded, tmp_path, caps
 
 def test_link_dropped_mid_set_raw_resumes_without_duplicates_and_events_complete(
         monkeypatch, motion, tmp_path):
-    async def controls(radio, recorder, address):
+    async def controls(radio, sim, recorder, address):
         await poll(lambda: len(store.reps()) >= 2, "the set under way")
         assert radio.drop_link(address)
         await poll(lambda: recorder.result.link_losses == 1, "the host to see it")

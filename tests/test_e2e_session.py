@@ -5,21 +5,15 @@ what went into its ring) must be in the store exactly once, byte for byte.
 """
 
 import asyncio
-import io
 
 import pytest
 
-from hipthrust.ble import find_sensor, find_sensors
-from hipthrust.demo_runner import device_done_and_stored
-from hipthrust.devicesim.fake_radio import FakeRadio
-from hipthrust.devicesim.runner import DeviceSim
-from hipthrust.live_view import LiveState
+from hipthrust.ble import find_sensors
 from hipthrust.rawfile import write_raw_csv
-from hipthrust.session_runner import record_session
 from hipthrust.sim.session import simulate_session
 from hipthrust.store import Store
 from hipthrust_core import records as P
-from tests.ble_fixtures import poll
+from tests.ble_fixtures import poll, run_device_session
 
 CAP = 60.0  # s: upper bound of any wait; the runs take about 10 s
 SPEED = 16.0  # the 68 s session plays in about 4 s
@@ -50,40 +44,8 @@ def emitted(sim):
 
 
 def run_session(monkeypatch, motion, store, controls=None, before=None, speed=SPEED):
-    """Boot the device, find it, record until it finished and everything is stored,
-    while controls(radio, sim, recorder, address) runs. Returns (result, sim, address,
-    view text, extra) where extra is what before(radio) returned."""
-
-    async def main():
-        async with FakeRadio() as radio:
-            for key, value in radio.env.items():
-                monkeypatch.setenv(key, value)
-            extra = await before(radio) if before else None
-            sim = DeviceSim(motion, radio_path=radio.socket_path, speed=speed)
-            await asyncio.to_thread(sim.start)
-            try:
-                await radio.wait_for_device(CAP)
-                info = await find_sensor(timeout=10.0)
-                out = io.StringIO()
-
-                async def until(recorder):
-                    if controls is not None:
-                        await controls(radio, sim, recorder, info.address)
-                    await poll(lambda: device_done_and_stored(store, sim, info.address),
-                               "every record the device made in the store")
-
-                try:
-                    result = await asyncio.wait_for(
-                        record_session(store, info, out=out, until=until,
-                                       state=LiveState(info.name)), CAP)
-                except AssertionError as exc:  # say what the device was doing
-                    tail = "\n".join(sim.lines[-15:])
-                    raise AssertionError(f"{exc}\nlast device lines:\n{tail}") from None
-                return result, sim, info.address, out.getvalue(), extra
-            finally:
-                await asyncio.to_thread(sim.close)
-
-    return asyncio.run(main())
+    """tests.ble_fixtures.run_device_session with this file's speed and cap."""
+    return run_device_session(monkeypatch, motion, store, speed, CAP, controls, before)
 
 
 def test_discovery_by_service_uuid_ignores_other_devices_and_stores_the_whole_session(
