@@ -267,6 +267,7 @@ class Vertical:
         ur = self.uref
         turned = abs(u0 - ur[0]) + abs(u1 - ur[1]) + abs(u2 - ur[2]) > _TURN
         self.turned = turned
+        learn = 0  # ms of gravity learning at this angle, this sample
         if self.still:
             err = (p << 4) - gm
             if err > 262144:
@@ -276,14 +277,7 @@ class Vertical:
             tg = _TAU_G if turned else _TAU_G_SLOW
             self.g0 += (err * dt + tg // 2) // tg
             if turned:
-                # Gravity is learnt at this new angle after a few of its time constants
-                # of rest: from then on this is where it was learnt.
-                self.learn_ms += dt
-                if self.learn_ms > _LEARNT:
-                    ur[0] = u0
-                    ur[1] = u1
-                    ur[2] = u2
-                    self.learn_ms = 0
+                learn = dt
             e = err >> 2
             gk[0] = clip(gk[0] + ((((e * u0) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
             gk[1] = clip(gk[1] + ((((e * u1) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
@@ -294,7 +288,11 @@ class Vertical:
             # so the mean of the reading is gravity: learn it, more slowly.
             err = clip((p << 4) - gm, 262144)
             self.g0 += (err * dt + _TAU_G_MOVE // 2) // _TAU_G_MOVE
-            self.learn_ms += dt // 3  # three times slower to learn than at rest
+            learn = dt // 3  # three times slower to learn than at rest
+        if learn:
+            # Gravity is learnt at this new angle after a few of its time constants of
+            # learning: from then on this is where it was learnt.
+            self.learn_ms += learn
             if self.learn_ms > _LEARNT:
                 ur[0] = u0
                 ur[1] = u1
