@@ -120,6 +120,8 @@ class Detector(RepLog):
         self.bn = array("i", (0, 0, 0, 0))
         self.last_end = 0  # ms, end of the set's last rep
         self.t_still = -1  # ms, last sample at which the bar was at rest
+        self.r_conf = 0  # mm/s and mm that confirm a rise now (_rise_limits)
+        self.r_need = 0
 
     # ------------------------------------------------------------ public
     def feed(self, t_ms, ax, ay, az, gx, gy, gz):
@@ -191,24 +193,15 @@ class Detector(RepLog):
                 self._set_end(P.END_REST)
             if self.in_set and self.rot_win > _ROT_REMOVED:
                 self._set_end(P.END_REMOVED)
-            conf = self.ref_up // _CONF_DIV
-            if conf < _CONF_MIN:
-                conf = _CONF_MIN
+            self._rise_limits()
+            conf = self.r_conf
             if self.in_set and self.vert.still and -conf < vmm < conf:
                 # Resting at a paused bottom, yet the velocity creeps: drift. Zero it.
                 dv = (self.v * self.dt) // _TAU_PAUSE
                 self.vel.rezero(-dv)
                 self.v -= dv
                 vmm = self.v >> 8
-            if self.in_set:
-                need = self.ref_rom * _ROM_FRAC // 100
-                if need < ROM_MIN:
-                    need = ROM_MIN
-            else:
-                need = ROM_SET
-                if conf < _CONF_FIRST:
-                    conf = _CONF_FIRST  # out of a set the velocity may carry drift
-            if (vmm > conf and self.rise > need * 1000 and self.rot_win < _ROT_ROLL
+            if (vmm > conf and self.rise > self.r_need * 1000 and self.rot_win < _ROT_ROLL
                     and (self.in_set or self.vert.yaw < _YAW_WALK)):
                 before = self.ring.value_before(_RISE_MAX) >> 8
                 if vmm - before < conf:
@@ -226,24 +219,7 @@ class Detector(RepLog):
                 lvl = self._lvl(self.ref_up)
                 if self.in_set and lvl < self.ref_up // _START_DIV:
                     lvl = self.ref_up // _START_DIV
-                n = self._boundary(base, lvl, True, False)
-                # The rise started after the bar last rested: drift over a paused
-                # bottom must not carry it back further.
-                tb = self.t_b
-                if tb < self.t_still:
-                    tb = self.t_still
-                    n = self.ring.index_at(tb)
-                self.b[0] = tb
-                self.t_b = tb
-                self.bn[0] = n
-                self.peak = vmm
-                self.state = _UP
-                # The first rise of a set is only announced once it has proved to be a
-                # hip thrust (at its top); inside a set a rise is announced at once.
-                self.first = not self.in_set
-                if not self.first:
-                    self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, self.t_b, self.reps + 1, 0, 0, 0,
-                                0, 0, 0)
+                self._start_rise(self._rise_boundary(base, lvl), vmm)
         elif st == _UP:
             if self.vert.still and vmm * _CONF_DIV > self.peak:
                 # The bar rests, yet the velocity still shows a good part of the rise's
@@ -342,24 +318,12 @@ class Detector(RepLog):
         # A rise while the bar is at the top cannot be: the bar is already as high as
         # the hips go. The lowering in between was too slow to be seen (drift or a
         # rest pull ate it): place it from the history, close the rep, start the rise.
-        conf = self.ref_up // _CONF_DIV
-        if conf < _CONF_MIN:
-            conf = _CONF_MIN
-        need = self.ref_rom * _ROM_FRAC // 100
-        if need < ROM_MIN:
-            need = ROM_MIN
-        if not self.in_set:
-            need = ROM_SET
-            if conf < _CONF_FIRST:
-                conf = _CONF_FIRST
-        if vmm <= conf or self.rise <= need * 1000 or t - self.b[1] < CYCLE_MIN:
+        self._rise_limits()
+        if vmm <= self.r_conf or self.rise <= self.r_need * 1000 or t - self.b[1] < CYCLE_MIN:
             return False
         ring = self.ring
-        n = self._boundary(0, self._lvl(self.ref_up), True, False)
+        n = self._rise_boundary(0, self._lvl(self.ref_up))
         tb = self.t_b
-        if tb < self.t_still:
-            tb = self.t_still
-            n = ring.index_at(tb)
         n1 = self.bn[1]
         if tb <= self.b[1] or ring.fall_start(n1, n, _FALL_FRAC) * 10 < self.rom * 4:
             return False  # no lowering of a rep's size in between: not a missed rep
@@ -369,16 +333,50 @@ class Detector(RepLog):
         if not self.first:
             self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, te, self.reps + 1, 0, 0, 0, 0, 0, 0)
         self.fall = self.rom * 1000
-        self._bottom(tb, n)  # (the state is set to _UP just below)
-        # The rise that gave the lowering away.
-        self.b[0] = tb
+        self._bottom(tb, n)
+        self.t_b = tb
+        self._start_rise(n, vmm)  # the rise that gave the lowering away
+        return True
+
+    def _rise_limits(self):
+        # The speed (self.r_conf, mm/s) and height (self.r_need, mm) that confirm a rise:
+        # relative to the set's own reps inside a set, stricter out of one (the velocity
+        # may carry drift there).
+        conf = self.ref_up // _CONF_DIV
+        if conf < _CONF_MIN:
+            conf = _CONF_MIN
+        if self.in_set:
+            need = self.ref_rom * _ROM_FRAC // 100
+            if need < ROM_MIN:
+                need = ROM_MIN
+        else:
+            need = ROM_SET
+            if conf < _CONF_FIRST:
+                conf = _CONF_FIRST
+        self.r_conf = conf
+        self.r_need = need
+
+    def _rise_boundary(self, base, lvl):
+        # Backtracked start of a rise (sets self.t_b, ms; returns its ring sample): never
+        # before the bar last rested, so drift over a paused bottom cannot carry it back.
+        n = self._boundary(base, lvl, True, False)
+        if self.t_b < self.t_still:
+            self.t_b = self.t_still
+            n = self.ring.index_at(self.t_still)
+        return n
+
+    def _start_rise(self, n, vmm):
+        # A rise begins at self.t_b (ring sample n). The first rise of a set is only
+        # announced once it has proved to be a hip thrust (at its top); inside a set a
+        # rise is announced at once.
+        self.b[0] = self.t_b
         self.bn[0] = n
         self.peak = vmm
         self.state = _UP
         self.first = not self.in_set
         if not self.first:
-            self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, tb, self.reps + 1, 0, 0, 0, 0, 0, 0)
-        return True
+            self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, self.t_b, self.reps + 1, 0, 0, 0, 0, 0,
+                        0)
 
     def _plausible(self):
         # A finished rise is a hip thrust's concentric only with the range, duration
