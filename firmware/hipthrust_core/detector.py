@@ -322,7 +322,12 @@ class Detector(RepLog):
         if vmm <= self.r_conf or self.rise <= self.r_need * 1000 or t - self.b[1] < CYCLE_MIN:
             return False
         ring = self.ring
-        n = self._rise_boundary(0, self._lvl(self.ref_up))
+        # As at the bottom: the rise starts from the velocity shown just before it (the
+        # drift that hid the lowering), not from zero.
+        base = ring.value_before(_RISE_MAX) >> 8
+        if base < 0:
+            base = 0
+        n = self._rise_boundary(base, self._lvl(self.ref_up))
         tb = self.t_b
         n1 = self.bn[1]
         if tb <= self.b[1] or ring.fall_start(n1, n, _FALL_FRAC) * 10 < self.rom * 4:
