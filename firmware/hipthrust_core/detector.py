@@ -74,6 +74,7 @@ _PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
 _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
 _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an offset
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
+_TAU_TOP = const(40)  # ms: pull of a slow rise to zero at the top (see _machine)
 _TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
 
 
@@ -263,6 +264,14 @@ class Detector(RepLog):
         elif st == _TOP:
             if self._missed_lowering(t, vmm):
                 return
+            if 0 < vmm and vmm * 2 < self.r_conf and not self.vel.fused:
+                # The hips are at lockout: the bar cannot rise further. A slow rise here
+                # is gravity misjudged at this angle (drift): zero it. (The pitch-rate
+                # velocity, once in use, has no such drift.)
+                dv = (self.v * self.dt) // _TAU_TOP
+                self.vel.rezero(-dv)
+                self.v -= dv
+                vmm = self.v >> 8
             if t - self.b[1] < _OFFSET_WIN and vmm < 0 and not self.top_fixed:
                 # Straight from the rise onto a steady, slow fall: no lowering starts
                 # like that (it starts from rest). It is what the rise's integration
