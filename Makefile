@@ -24,7 +24,8 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/link.py
 	$(BIN)/python bench/history.py
 
-$(VENV)/.installed: pyproject.toml
+# Core sources too: pip install -e recompiles the core (hatch_build.py) after an edit.
+$(VENV)/.installed: pyproject.toml hatch_build.py $(wildcard firmware/hipthrust_core/*.py firmware/hipthrust_core/*.pxd)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -1,0 +1,46 @@
+# Cython types for detector.py (augmenting .pxd: CPython build only, see hipthrust/_native).
+cimport cython
+
+from hipthrust_core.reps cimport RepLog
+from hipthrust_core.ring cimport VelocityRing
+from hipthrust_core.velocity cimport Velocity
+from hipthrust_core.vertical cimport Vertical
+
+cdef long ROM_SET, ROM_MIN, CYCLE_MIN
+cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _CONF_MIN, _CONF_DIV
+cdef long _CONF_ECC, _CONF_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _PEAK_MAX, _CONC_MIN, _YAW_WALK
+cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED
+cdef long _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _OFFSET_WIN, _DT_MAX, _TAU_TOP, _TAU_PAUSE
+
+
+cdef class Detector(RepLog):
+    cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, drop, peak
+    cdef public long ref_up, ref_down, t_still, r_conf, r_need
+    cdef public Vertical vert
+    cdef public Velocity vel
+    cdef public bint top_fixed
+
+    @cython.locals(dt=long, vert=Vertical, av=long, st=long, vmm=long, step=long, rot=long)
+    cpdef long feed(self, long t_ms, long ax, long ay, long az, long gx, long gy, long gz)
+    cpdef long pack_next(self, buf, long seq)
+    cpdef long pending(self)
+    cpdef long end(self, long t_ms)
+    @cython.locals(st=long, conf=long, dv=long, before=long, base=long, lvl=long, flat=bint,
+                   d=long, tol=long, need=long, slow=bint, tb=long, n=long)
+    cpdef void _machine(self, long t, long vmm)
+    @cython.locals(ring=VelocityRing, base=long, n=long, tb=long, n1=long, te=long)
+    cpdef bint _missed_lowering(self, long t, long vmm)
+    @cython.locals(conf=long, need=long)
+    cpdef void _rise_limits(self)
+    @cython.locals(n=long)
+    cpdef long _rise_boundary(self, long base, long lvl)
+    cpdef void _start_rise(self, long n, long vmm)
+    @cython.locals(ring=VelocityRing, rom=long, dur=long, peak=long)
+    cpdef bint _plausible(self)
+    @cython.locals(d=long, tol=long)
+    cpdef bint _flat(self, long v, long peak)
+    cpdef void _rezero(self, long base, long n)
+    @cython.locals(n=long)
+    cpdef long _boundary(self, long base, long lvl, bint now_above, bint ending)
+    @cython.locals(lvl=long)
+    cpdef long _lvl(self, long ref)

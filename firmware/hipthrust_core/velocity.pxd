@@ -1,0 +1,24 @@
+# Cython types for velocity.py (augmenting .pxd: CPython build only, see hipthrust/_native).
+cimport cython
+
+from hipthrust_core.accel_velocity cimport AccelVelocity
+from hipthrust_core.fixed cimport clip
+from hipthrust_core.pitch cimport PitchVelocity
+from hipthrust_core.vertical cimport Vertical
+
+cdef long TAU_HP
+cdef long _TAU_AVS, _TAU_ACC, _TAU_ACC_IDLE, _K_TRUST, _TAU_FUSE, _TAU_VB, _TAU_VB_REST
+cdef long _TAU_RAW, _TAU_REST, _LIM
+
+
+cdef class Velocity:
+    cdef public PitchVelocity pv
+    cdef public AccelVelocity acc
+    cdef public bint fused
+    cdef public long avs, vr, vk, x, vg, vb
+
+    @cython.locals(avf=long, dv=long, va=long, vr=long, vk=long, vg=long, x=long, e=long,
+                   k=long, tau=long, v=long)
+    cpdef long update(self, long dt, long av, Vertical vert, bint in_set, bint moving,
+                      bint top=*)
+    cpdef void rezero(self, long dv)
