@@ -96,6 +96,11 @@ class Detector(RepLog):
         self.pb = array("i", (0, 0, 0, 0))  # its boundaries (ms)
         self.p_rom = 0  # its ROM, mm
         self.p_peak = 0  # its peak velocity, mm/s
+        # A rise out of a set that passed as a first rep, but whose lowering was not
+        # seen: boundaries (ms; cb[3] far in the future when none), ROM mm, peak mm/s.
+        self.cb = array("i", (0, 0, 0, 0x3FFFFFFF))
+        self.c_rom = 0
+        self.c_peak = 0
         self.cpeak = 0  # mm/s, its peak velocity
         self.dt = 10  # ms, this sample's time step
         self.vslow = 0  # self.v smoothed over ~0.1 s (plateau test), mm/s * 256

@@ -11,12 +11,12 @@ cdef long _CYCLE_FIRST, _PAIR_GAP, _FULL_FRAC
 cdef class RepLog:
     cdef public Events ev
     cdef public VelocityRing ring
-    cdef public int[::1] b, bn, pb
+    cdef public int[::1] b, bn, pb, cb
     cdef public bint first, pend, in_set
-    cdef public long rom, cpeak, p_rom, p_peak, fall, reps, full_reps, ref_rom, ref_conc
+    cdef public long rom, cpeak, p_rom, p_peak, c_rom, c_peak, fall, reps, full_reps, ref_rom, ref_conc
     cdef public long last_end, set_no
 
-    @cython.locals(b="int[::1]", bn="int[::1]", pb="int[::1]", first=bint, rom=long, drop=long)
+    @cython.locals(b="int[::1]", bn="int[::1]", pb="int[::1]", cb="int[::1]", first=bint, rom=long, drop=long)
     cpdef void _bottom(self, long t, long n)
     @cython.locals(rep=long)
     cpdef void _phases(self, long b0, long b1, long b2, long b3)

@@ -63,7 +63,18 @@ class RepLog:
             if self.fall // 1000 > drop:
                 drop = self.fall // 1000
             if drop * 10 < self.rom or drop > self.rom * 6 or self.rom < ROM_SET:
-                return  # not a rep; a first rep already waiting keeps waiting
+                # Not a rep as far as its lowering shows (a first waiting keeps waiting).
+                # Its rise was a hip thrust's, though: if a set starts soon after it,
+                # the lowering was lost to drift (gravity at a new angle) and it was the
+                # set's first rep.
+                cb = self.cb
+                cb[0] = b[0]
+                cb[1] = b[1]
+                cb[2] = b[2]
+                cb[3] = t
+                self.c_rom = self.rom
+                self.c_peak = self.cpeak
+                return
             pb[0] = b[0]
             pb[1] = b[1]
             pb[2] = b[2]
@@ -73,7 +84,16 @@ class RepLog:
             self.pend = True
             return
         self.pend = False
-        self._set_start(pb[0])
+        cb = self.cb
+        if (cb[3] <= pb[0] and pb[0] - cb[1] < _PAIR_GAP and self.c_rom * 5 > self.p_rom * 2
+                and self.c_rom * 2 < self.p_rom * 5):
+            # A rise like these just before them whose lowering was not seen (above).
+            self._set_start(cb[0])
+            self._phases(cb[0], cb[1], cb[2], cb[3])
+            self._rep(cb[0], cb[1], cb[2], cb[3], self.c_rom, self.c_peak)
+        else:
+            self._set_start(pb[0])
+        cb[3] = 0x3FFFFFFF  # used, or too old: none waits
         self._phases(pb[0], pb[1], pb[2], pb[3])
         self._rep(pb[0], pb[1], pb[2], pb[3], self.p_rom, self.p_peak)
         self._phases(b[0], b[1], b[2], t)
