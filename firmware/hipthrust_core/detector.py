@@ -52,7 +52,7 @@ _DOWN = const(3)  # eccentric in progress
 # Thresholds (mm/s, mm, ms). Relative ones scale with the set's own reps.
 _LVL_MIN = const(10)  # mm/s: boundary level floor (the speed where a phase starts/ends)
 _LVL_DIV = const(25)  # boundary level = reference peak speed / this (4 %)
-_START_DIV = const(10)  # ... for the start of a rise inside a set (10 %)
+_START_DIV = const(10)  # ... for the start of a rise from the bottom (10 %)
 _CONF_MIN = const(45)  # mm/s: speed that confirms a phase, floor
 _CONF_DIV = const(5)  # confirming speed = reference peak / this
 _CONF_ECC = const(35)  # mm/s: ... of a lowering, floor
@@ -220,11 +220,12 @@ class Detector(RepLog):
                 base = 0
                 if before > 0:
                     base = before
-                # The rise is placed from a tenth of the set's usual peak speed: the pad
-                # on the pelvis drifts up a little before the hips drive.
-                lvl = self._lvl(self.ref_up)
-                if self.in_set and lvl < self.ref_up // _START_DIV:
-                    lvl = self.ref_up // _START_DIV
+                # The rise is placed from a tenth of the usual peak speed (of the reps seen
+                # so far, in a set or before one): the pad on the pelvis drifts up a little
+                # before the hips drive, and a lowering's end carries drift.
+                lvl = self.ref_up // _START_DIV
+                if lvl < _LVL_MIN:
+                    lvl = _LVL_MIN
                 self._start_rise(self._rise_boundary(base, lvl), vmm)
         elif st == _UP:
             if self.vert.still and vmm * _CONF_DIV > self.peak:
