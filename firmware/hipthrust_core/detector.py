@@ -144,10 +144,11 @@ class Detector(RepLog):
         self.t_prev = t_ms
         self.dt = dt
         vert = self.vert
+        st = self.state
+        vert.moving = st == _UP or st == _DOWN
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
         if vert.still:
             self.t_still = t_ms
-        st = self.state
         self.v = self.vel.update(dt, av, vert, self.in_set, st == _UP or st == _DOWN,
                                 self.in_set and st == _TOP)
         vmm = self.v >> 8

@@ -93,6 +93,9 @@ class Vertical:
         self.wy = 0
         self.wz = 0
         self.yaw = 0  # |rotation rate about the vertical|, smoothed over ~1 s, 0.1 deg/s * 16
+        # Set by the user (the rep detector): a rise or fall is in progress. A slow one
+        # passes every stillness test; it must not teach gravity.
+        self.moving = False
 
     def reset(self, ax, ay, az):
         """Start from one accelerometer sample (mg): the up vector is taken as is."""
@@ -268,7 +271,7 @@ class Vertical:
         turned = abs(u0 - ur[0]) + abs(u1 - ur[1]) + abs(u2 - ur[2]) > _TURN
         self.turned = turned
         learn = 0  # ms of gravity learning at this angle, this sample
-        if self.still:
+        if self.still and not self.moving:
             err = (p << 4) - gm
             if err > 262144:
                 err = 262144
