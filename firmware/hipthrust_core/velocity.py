@@ -20,8 +20,9 @@ hysteresis, and the accelerometer's estimate carries on from its value when the
 pitch rate is dropped. How much a real pad rotates is not known in advance.
 
 The measuring velocity is the plain integral of the vertical acceleration,
-leaking only over 30 s and zeroed at rests (but not at the top of a rep, where a
-slow lowering can pass for rest), so a phase's shape survives; the detector
+leaking only over 30 s and zeroed at rests (but not at the top of a rep, nor while a
+rise or fall is in progress: a slow lowering can pass for rest), so a phase's shape
+survives; the detector
 removes its drift by a linear detrend between the phase's zero-velocity end points
 (ring.VelocityRing.integrate, fall_start).
 """
@@ -82,7 +83,7 @@ class Velocity:
             # Not at the top of a rep: a slow, steady lowering looks like rest to the
             # accelerometer, and the detector looks for it in this history when the
             # next rise gives it away (its drift is removed by the detrend).
-            if not top:
+            if not top and not vert.moving:
                 vr -= (vr * dt + (_TAU_REST >> 1)) // _TAU_REST
             x -= (x * dt + (_TAU_REST >> 1)) // _TAU_REST
             # At rest the fused velocity (x + pitch-rate part - offset) is zero too.
