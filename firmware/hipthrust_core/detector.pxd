@@ -10,15 +10,15 @@ cdef long ROM_SET, ROM_MIN, CYCLE_MIN
 cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _CONF_MIN, _CONF_DIV
 cdef long _CONF_ECC, _CONF_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _PEAK_MAX, _CONC_MIN, _YAW_WALK
 cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED
-cdef long _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _OFFSET_WIN, _DT_MAX, _TAU_TOP, _TAU_PAUSE
+cdef long _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _OFFSET_WIN, _DT_MAX, _TAU_TOP, _BOT_WAIT, _TAU_PAUSE
 
 
 cdef class Detector(RepLog):
     cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, drop, peak
-    cdef public long ref_up, ref_down, t_still, r_conf, r_need
+    cdef public long ref_up, ref_down, t_still, r_conf, r_need, bot_t, bot_n, bot_fire
     cdef public Vertical vert
     cdef public Velocity vel
-    cdef public bint top_fixed
+    cdef public bint top_fixed, bot_pend
 
     @cython.locals(dt=long, vert=Vertical, av=long, st=long, vmm=long, step=long, rot=long)
     cpdef long feed(self, long t_ms, long ax, long ay, long az, long gx, long gy, long gz)
@@ -28,6 +28,7 @@ cdef class Detector(RepLog):
     @cython.locals(st=long, conf=long, dv=long, before=long, base=long, lvl=long, flat=bint,
                    d=long, tol=long, need=long, slow=bint, tb=long, n=long)
     cpdef void _machine(self, long t, long vmm)
+    cpdef void _settle(self, long t_rise)
     @cython.locals(ring=VelocityRing, base=long, n=long, tb=long, n1=long, te=long)
     cpdef bint _missed_lowering(self, long t, long vmm)
     @cython.locals(conf=long, need=long)

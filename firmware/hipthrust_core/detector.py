@@ -20,8 +20,11 @@ the velocity crossed a small level, extrapolated to zero (a rise never before th
 bar last rested). A hold whose velocity still carries some drift is recognised as
 a plateau and taken as zero; a "rise" during which the bar rests is drift. A rise
 while the bar is at the top gives away a lowering too slow to tell from rest: it
-is placed from the history and the rep closed. What the movements were (reps, full
-or not; when a set starts and ends) is reps.RepLog's part: a set is announced only
+is placed from the history and the rep closed. A bottom is reported as a phase when
+found, but its rep waits up to 1 s: a rise that follows (touch-and-go) starts at
+the true turnaround, later than the drifting end of the lowering.
+What the movements were (reps, full or not; when a set starts and ends) is
+reps.RepLog's part: a set is announced only
 when two reps in a row have risen and come back down, each taking 0.8 s or more,
 while the pad does not turn about the vertical (handling, rolling the bar on, a
 fidget and walking do not), so the first rep's events come late.
@@ -75,6 +78,7 @@ _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
 _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an offset
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 _TAU_TOP = const(40)  # ms: pull of a slow rise to zero at the top (see _machine)
+_BOT_WAIT = const(1000)  # ms a found bottom waits for the next rise to place it
 _TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
 
 
@@ -126,6 +130,10 @@ class Detector(RepLog):
         self.bn = array("i", (0, 0, 0, 0))
         self.last_end = 0  # ms, end of the set's last rep
         self.t_still = -1  # ms, last sample at which the bar was at rest
+        self.bot_pend = False  # a rep waits at its bottom for the next rise (_settle)
+        self.bot_t = 0  # ... its bottom (ms) and ring sample, and when it was found (ms)
+        self.bot_n = 0
+        self.bot_fire = 0
         self.r_conf = 0  # mm/s and mm that confirm a rise now (_rise_limits)
         self.r_need = 0
 
@@ -183,6 +191,8 @@ class Detector(RepLog):
 
     def end(self, t_ms):
         """End of data at t_ms (ms): finish a rep in progress and close an open set."""
+        if self.bot_pend:
+            self._settle(0)
         if self.state == _DOWN:
             self.state = _BOTTOM
             self._bottom(t_ms, self.ring.n)
@@ -196,10 +206,13 @@ class Detector(RepLog):
     def _machine(self, t, vmm):
         st = self.state
         if st == _BOTTOM:
-            if self.in_set and t - self.last_end > self.set_end_ms:
-                self._set_end(P.END_REST)
-            if self.in_set and self.rot_win > _ROT_REMOVED:
-                self._set_end(P.END_REMOVED)
+            if self.bot_pend and t - self.bot_fire >= _BOT_WAIT:
+                self._settle(0)  # no rise came: the lowering's own end stands
+            if self.in_set and not self.bot_pend:
+                if t - self.last_end > self.set_end_ms:
+                    self._set_end(P.END_REST)
+                elif self.rot_win > _ROT_REMOVED:
+                    self._set_end(P.END_REMOVED)
             self._rise_limits()
             conf = self.r_conf
             if self.in_set and self.vert.still and -conf < vmm < conf:
@@ -227,7 +240,10 @@ class Detector(RepLog):
                 lvl = self.ref_up // _START_DIV
                 if lvl < _LVL_MIN:
                     lvl = _LVL_MIN
-                self._start_rise(self._rise_boundary(base, lvl), vmm)
+                n = self._rise_boundary(base, lvl)
+                if self.bot_pend:
+                    self._settle(self.t_b)
+                self._start_rise(n, vmm)
         elif st == _UP:
             if self.vert.still and vmm * _CONF_DIV > self.peak:
                 # The bar rests, yet the velocity still shows a good part of the rise's
@@ -304,7 +320,12 @@ class Detector(RepLog):
             if ((vmm < -conf and self.drop > need * 1000) or slow
                     or t - self.b[1] > _PHASE_MAX):
                 lvl = self._lvl(self.ref_down if self.ref_down else self.ref_up)
-                self.bn[2] = self._boundary(0, -lvl, False, False)
+                # The hold's own velocity (a little drift), if it showed one, is where
+                # the lowering starts from (as a rise starts from the bottom's).
+                base = self.ring.value_before(_RISE_MAX) >> 8
+                if base > 0 or base * 2 < -conf:
+                    base = 0
+                self.bn[2] = self._boundary(base, -lvl, False, False)
                 tb = self.t_b
                 if tb < self.b[1]:
                     tb = self.b[1]
@@ -328,7 +349,25 @@ class Detector(RepLog):
                 n = self._boundary(base, -lvl, True, True)
                 self._rezero(base, n)
                 self.state = _BOTTOM
-                self._bottom(self.t_b, n)
+                # Reported as a phase now; the rep waits: if the next rise follows at
+                # once (touch-and-go), its start places the bottom better (_settle).
+                if not self.first:
+                    self.ev.put(P.T_PHASE, P.PH_BOTTOM, self.t_b, self.reps + 1, 0, 0, 0, 0,
+                                0, 0)
+                self.bot_pend = True
+                self.bot_t = self.t_b
+                self.bot_n = n
+                self.bot_fire = t
+
+    def _settle(self, t_rise):
+        # Report the rep whose bottom waited. The end of a lowering is where the
+        # velocity's drift is largest, so its level crossing came early; a rise that
+        # follows within _BOT_WAIT (touch-and-go) starts at the true turnaround, t_rise
+        # (ms; 0: none). The lowering's own measures still end where it was found.
+        self.bot_pend = False
+        if t_rise > self.bot_t:
+            self.bot_t = t_rise
+        self._bottom(self.bot_t, self.bot_n, False)
 
     def _missed_lowering(self, t, vmm):
         # A rise while the bar is at the top cannot be: the bar is already as high as

@@ -30,7 +30,8 @@ _FULL_FRAC = const(75)  # %: a rep reaching this share of the set's ROM is full
 class RepLog:
     """Rep and set bookkeeping of the Detector (see the module docstring)."""
 
-    def _bottom(self, t, n):
+    def _bottom(self, t, n, phase=True):
+        # phase: report the PHASE bottom too (False: it was reported when first found).
         b = self.b
         bn = self.bn
         b[3] = t
@@ -39,11 +40,12 @@ class RepLog:
         self.first = False
         if t - b[0] < CYCLE_MIN:
             # Up and down in less than this is a step (walking with the pad), not a rep.
-            if not first:
+            if phase and not first:
                 self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
             return
         if not first:
-            self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
+            if phase:
+                self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
             self._rep(b[0], b[1], b[2], t, self.rom, self.cpeak)
             return
         if t - b[0] < _CYCLE_FIRST:
@@ -85,7 +87,7 @@ class RepLog:
             return
         self.pend = False
         cb = self.cb
-        if (cb[3] <= pb[0] and pb[0] - cb[1] < _PAIR_GAP and self.c_rom * 5 > self.p_rom * 2
+        if (cb[1] < pb[0] and pb[0] - cb[1] < _PAIR_GAP and self.c_rom * 5 > self.p_rom * 2
                 and self.c_rom * 2 < self.p_rom * 5):
             # A rise like these just before them whose lowering was not seen (above).
             self._set_start(cb[0])
@@ -93,7 +95,7 @@ class RepLog:
             self._rep(cb[0], cb[1], cb[2], cb[3], self.c_rom, self.c_peak)
         else:
             self._set_start(pb[0])
-        cb[3] = 0x3FFFFFFF  # used, or too old: none waits
+        cb[1] = 0x3FFFFFFF  # used, or too old: none waits
         self._phases(pb[0], pb[1], pb[2], pb[3])
         self._rep(pb[0], pb[1], pb[2], pb[3], self.p_rom, self.p_peak)
         self._phases(b[0], b[1], b[2], t)
