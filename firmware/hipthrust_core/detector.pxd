@@ -36,7 +36,7 @@ cdef class Detector(RepLog):
     @cython.locals(n=long)
     cpdef long _rise_boundary(self, long base, long lvl)
     cpdef void _start_rise(self, long n, long vmm)
-    @cython.locals(ring=VelocityRing, rom=long, dur=long, peak=long)
+    @cython.locals(ring=VelocityRing, n0=long, n1=long, rom=long, dur=long, peak=long)
     cpdef bint _plausible(self)
     @cython.locals(d=long, tol=long)
     cpdef bint _flat(self, long v, long peak)

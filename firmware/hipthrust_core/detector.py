@@ -444,7 +444,11 @@ class Detector(RepLog):
         # Concentric figures from the ring, drift removed by a linear detrend; taken
         # now, while the ring still holds the whole rise.
         ring = self.ring
-        rom = ring.integrate(ring.index_at(self.b[0]), ring.index_at(self.b[1])) // 1000
+        n0 = ring.index_at(self.b[0])
+        # The detrend takes both ends as rest: end it where the velocity is back at
+        # zero (a rushed rep's top, placed a little early, still rises fast).
+        n1 = ring.stop_after(n0, ring.index_at(self.b[1]))
+        rom = ring.integrate(n0, n1) // 1000
         dur = self.b[1] - self.b[0]
         peak = ring.peak
         self.rom = rom

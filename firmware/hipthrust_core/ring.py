@@ -128,6 +128,24 @@ class VelocityRing:
             k -= 1
         return k
 
+    def stop_after(self, n0, n1):
+        """The sample, from n1 on (up to the newest), where the measuring velocity first
+        comes back to its value at n0 (a rise ended there), else the one nearest to it."""
+        vv = self.vr
+        v0 = vv[n0 & _MASK]
+        best = n1
+        lo = vv[n1 & _MASK]
+        k = n1
+        while k < self.n:
+            vk = vv[k & _MASK]
+            if vk <= v0:
+                return k
+            if vk < lo:
+                lo = vk
+                best = k
+            k += 1
+        return best
+
     def value_before(self, age):
         """Detection velocity (mm/s * 256) of the newest sample at least age ms old."""
         tt = self.t
