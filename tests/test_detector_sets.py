@@ -24,6 +24,10 @@ CASES = [
     (1058, 100.0, 1.0, "walking with the pad: steps counted as a set"),
     (1065, 60.0, 1.0, "walking with the pad: steps counted as a set"),
     (2029, 60.0, 0.0, "walking with the pad, turning: a false set of four reps"),
+    (1049, 60.0, 1.0, "first rep's lowering hidden under drift at its top: merged with the next"),
+    (1117, 60.0, 1.0, "first two reps' lowerings lost to drift: the set started two reps late"),
+    (1167, 200.0, 1.0, "first rep's lowering lost to drift: the set started a rep late"),
+    (1037, 60.0, 0.0, "rushed reps: tops placed a little early, range halved, flagged partial"),
 ]
 
 
@@ -44,3 +48,20 @@ def test_simulated_set_counted_exactly(seed, rate, coupling, why):
         assert g["full"] == tr["full"], f"{why}: rep {tr['index']} flagged wrongly"
         unmatched.remove(g)
     assert not unmatched, f"{why}: extra reps at {[g['concentric_start_s'] for g in unmatched]}"
+
+
+def test_touch_and_go_bottoms_are_placed_at_the_turnaround():
+    # The end of a lowering is where the velocity's drift is largest: the bottoms were
+    # found about 0.25 s early, so every eccentric was reported that much too short.
+    samples, truth = simulate_set(3007, rate_hz=100.0, pitch_coupling=1.0,
+                                  tempo_style="controlled")
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    got = [r for s in result["sets"] for r in s["reps"]]
+    errors = []
+    for tr in truth["sets"][0]["reps"]:
+        near = [g for g in got if abs(g["concentric_start_s"] - tr["concentric_start_s"]) < MATCH_S]
+        if near:
+            errors.append(abs(near[0]["eccentric_end_s"] - tr["eccentric_end_s"]))
+    errors.sort()
+    assert len(errors) >= 12
+    assert errors[len(errors) // 2] < 0.15, errors

@@ -79,6 +79,7 @@ _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an off
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 _TAU_TOP = const(40)  # ms: pull of a slow rise to zero at the top (see _machine)
 _BOT_WAIT = const(1000)  # ms a found bottom waits for the next rise to place it
+_BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
 _TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
 
 
@@ -363,9 +364,10 @@ class Detector(RepLog):
         # Report the rep whose bottom waited. The end of a lowering is where the
         # velocity's drift is largest, so its level crossing came early; a rise that
         # follows within _BOT_WAIT (touch-and-go) starts at the true turnaround, t_rise
-        # (ms; 0: none). The lowering's own measures still end where it was found.
+        # (ms; 0: none). Within _BOT_GAP of the found end, the bar paused there. The
+        # lowering's own measures still end where it was found.
         self.bot_pend = False
-        if t_rise > self.bot_t:
+        if t_rise > self.bot_t + _BOT_GAP:
             self.bot_t = t_rise
         self._bottom(self.bot_t, self.bot_n, False)
 
