@@ -1,7 +1,7 @@
 # Cython types for ring.py (augmenting .pxd: CPython build only, see hipthrust/_native).
 cimport cython
 
-cdef long _EXTRAP, _MASK
+cdef long _TOL_HOLD, _EXTRAP, _MASK
 
 
 cdef class VelocityRing:
@@ -15,8 +15,8 @@ cdef class VelocityRing:
     @cython.locals(tt="int[::1]", vv="int[::1]", k=long, stop=long, tol=long, mag=long,
                    near_hi=long, near_lo=long, best=long, j=long, vj=long, turned=bint,
                    i=long, vi=long, dv=long, dtt=long, f=long)
-    cpdef long cross(self, long level, bint now_above)
-    @cython.locals(n=long, t1=long, gap=long)
+    cpdef long cross(self, long level, bint now_above, long tol=*)
+    @cython.locals(tol=long, n=long, t1=long, gap=long)
     cpdef long boundary(self, long base, long lvl, bint now_above, bint ending)
     @cython.locals(tt="int[::1]", k=long, stop=long)
     cpdef long index_at(self, long t)

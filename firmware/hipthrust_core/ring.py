@@ -18,6 +18,7 @@ from array import array
 
 from hipthrust_core.compat import const
 
+_TOL_HOLD = const(1536)  # mm/s * 256 (6 mm/s): sway in a hold, for boundary()
 _EXTRAP = const(13)  # /16: share of the lvl..4 lvl gap extrapolated to zero (boundary)
 SIZE = const(1024)  # samples: 10 s at 100 Hz, 5 s at 200 Hz
 _MASK = const(1023)
@@ -53,17 +54,17 @@ class VelocityRing:
         o = self.n - SIZE
         return o if o > 0 else 0
 
-    def cross(self, level, now_above):
+    def cross(self, level, now_above, tol=512):
         """Walk back from the newest sample over samples on the same side of level
         (v > level when now_above, else v <= level). Returns the number of the
         earliest of them and sets t_cross to the interpolated crossing time (ms).
         The walk also stops where the velocity has clearly turned back away from the
-        level (it may never reach a level when it carries some drift)."""
+        level, by more than tol (mm/s * 256; default 2 mm/s, more than noise): it may
+        never reach a level when it carries some drift."""
         tt = self.t
         vv = self.v
         k = self.n - 1
         stop = self.oldest()
-        tol = 512  # 2 mm/s, in mm/s * 256: more than noise
         # "Turned back" counts only near the level, not on the way over a peak.
         mag = level if level > 0 else -level
         near_hi = level + 3 * mag + 2560
@@ -107,9 +108,12 @@ class VelocityRing:
         first crossing (after it for an ending phase, before it for a starting one).
         Sets t_cross to that point (ms); returns the sample number at the first
         crossing."""
-        n = self.cross((base + lvl) << 8, now_above)
+        # A lowering starts from a hold, where the hips sway and breathe: a wiggle of a
+        # few mm/s there is no turn back (a rise starts from the lowering's end).
+        tol = _TOL_HOLD if not now_above and not ending else 512
+        n = self.cross((base + lvl) << 8, now_above, tol)
         t1 = self.t_cross
-        self.cross((base + 4 * lvl) << 8, now_above)
+        self.cross((base + 4 * lvl) << 8, now_above, tol)
         gap = t1 - self.t_cross if ending else self.t_cross - t1
         if gap < 0:
             gap = 0
