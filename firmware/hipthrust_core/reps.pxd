@@ -18,6 +18,8 @@ cdef class RepLog:
 
     @cython.locals(b="int[::1]", bn="int[::1]", pb="int[::1]", cb="int[::1]", first=bint, rom=long, drop=long)
     cpdef void _bottom(self, long t, long n, bint phase=*)
+    @cython.locals(b="int[::1]")
+    cpdef void _keep(self, int[::1] dst, long t)
     @cython.locals(rep=long)
     cpdef void _phases(self, long b0, long b1, long b2, long b3)
     @cython.locals(conc=long, mean=long, flags=long)

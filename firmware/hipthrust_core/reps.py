@@ -69,18 +69,11 @@ class RepLog:
                 # Its rise was a hip thrust's, though: if a set starts soon after it,
                 # the lowering was lost to drift (gravity at a new angle) and it was the
                 # set's first rep.
-                cb = self.cb
-                cb[0] = b[0]
-                cb[1] = b[1]
-                cb[2] = b[2]
-                cb[3] = t
+                self._keep(self.cb, t)
                 self.c_rom = self.rom
                 self.c_peak = self.cpeak
                 return
-            pb[0] = b[0]
-            pb[1] = b[1]
-            pb[2] = b[2]
-            pb[3] = t
+            self._keep(pb, t)
             self.p_rom = self.rom
             self.p_peak = self.cpeak
             self.pend = True
@@ -100,6 +93,14 @@ class RepLog:
         self._rep(pb[0], pb[1], pb[2], pb[3], self.p_rom, self.p_peak)
         self._phases(b[0], b[1], b[2], t)
         self._rep(b[0], b[1], b[2], t, self.rom, self.cpeak)
+
+    def _keep(self, dst, t):
+        # The current rep's boundaries, its bottom at t (ms), copied into dst.
+        b = self.b
+        dst[0] = b[0]
+        dst[1] = b[1]
+        dst[2] = b[2]
+        dst[3] = t
 
     def _phases(self, b0, b1, b2, b3):
         rep = self.reps + 1
