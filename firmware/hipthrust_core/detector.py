@@ -102,8 +102,8 @@ class Detector(RepLog):
         self.p_rom = 0  # its ROM, mm
         self.p_peak = 0  # its peak velocity, mm/s
         # A rise out of a set that passed as a first rep, but whose lowering was not
-        # seen: boundaries (ms; cb[3] far in the future when none), ROM mm, peak mm/s.
-        self.cb = array("i", (0, 0, 0, 0x3FFFFFFF))
+        # seen: boundaries (ms; cb[1] far in the future when none), ROM mm, peak mm/s.
+        self.cb = array("i", (0, 0x3FFFFFFF, 0, 0))
         self.c_rom = 0
         self.c_peak = 0
         self.cpeak = 0  # mm/s, its peak velocity
