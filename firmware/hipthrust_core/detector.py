@@ -158,7 +158,7 @@ class Detector(RepLog):
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
         if vert.still:
             self.t_still = t_ms
-        self.v = self.vel.update(dt, av, vert, self.in_set, st == _UP or st == _DOWN,
+        self.v = self.vel.update(dt, av, vert, self.in_set, vert.moving,
                                 self.in_set and st == _TOP)
         vmm = self.v >> 8
         self.vslow += ((self.v - self.vslow) * dt) // _TAU_SLOW
@@ -229,19 +229,13 @@ class Detector(RepLog):
                     # A slow creep up (drift while resting) is no rise: start over.
                     self.rise = 0
                     return
-                # The rise starts from whatever velocity the estimate showed just
-                # before it (an offset not yet learnt, or drift over a paused bottom),
-                # not from zero: else the start is backtracked into that drift.
-                base = 0
-                if before > 0:
-                    base = before
                 # The rise is placed from a tenth of the usual peak speed (of the reps seen
                 # so far, in a set or before one): the pad on the pelvis drifts up a little
                 # before the hips drive, and a lowering's end carries drift.
                 lvl = self.ref_up // _START_DIV
                 if lvl < _LVL_MIN:
                     lvl = _LVL_MIN
-                n = self._rise_boundary(base, lvl)
+                n = self._rise_boundary(before, lvl)
                 if self.bot_pend:
                     self._settle(self.t_b)
                 self._start_rise(n, vmm)
@@ -379,12 +373,7 @@ class Detector(RepLog):
         if vmm <= self.r_conf or self.rise <= self.r_need * 1000 or t - self.b[1] < CYCLE_MIN:
             return False
         ring = self.ring
-        # As at the bottom: the rise starts from the velocity shown just before it (the
-        # drift that hid the lowering), not from zero.
-        base = ring.value_before(_RISE_MAX) >> 8
-        if base < 0:
-            base = 0
-        n = self._rise_boundary(base, self._lvl(self.ref_up))
+        n = self._rise_boundary(ring.value_before(_RISE_MAX) >> 8, self._lvl(self.ref_up))
         tb = self.t_b
         n1 = self.bn[1]
         if tb <= self.b[1] or ring.fall_start(n1, n, _FALL_FRAC) * 10 < self.rom * 4:
@@ -418,9 +407,14 @@ class Detector(RepLog):
         self.r_conf = conf
         self.r_need = need
 
-    def _rise_boundary(self, base, lvl):
-        # Backtracked start of a rise (sets self.t_b, ms; returns its ring sample): never
-        # before the bar last rested, so drift over a paused bottom cannot carry it back.
+    def _rise_boundary(self, before, lvl):
+        # Backtracked start of a rise (sets self.t_b, ms; returns its ring sample). It
+        # starts from whatever velocity (mm/s) the estimate showed just before it, if
+        # upward (an offset not yet learnt, drift over a paused bottom, or the drift
+        # that hid a slow lowering), not from zero: else the start is backtracked into
+        # that drift. Never before the bar last rested, so drift over a paused bottom
+        # cannot carry it back.
+        base = before if before > 0 else 0
         n = self._boundary(base, lvl, True, False)
         if self.t_b < self.t_still:
             self.t_b = self.t_still

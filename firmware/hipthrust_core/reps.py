@@ -38,14 +38,11 @@ class RepLog:
         bn[3] = n
         first = self.first
         self.first = False
+        if phase and not first:
+            self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
         if t - b[0] < CYCLE_MIN:
-            # Up and down in less than this is a step (walking with the pad), not a rep.
-            if phase and not first:
-                self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
-            return
+            return  # up and down in less than this is a step (walking with the pad)
         if not first:
-            if phase:
-                self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
             self._rep(b[0], b[1], b[2], t, self.rom, self.cpeak)
             return
         if t - b[0] < _CYCLE_FIRST:
