@@ -28,6 +28,8 @@ CASES = [
     (1117, 60.0, 1.0, "first two reps' lowerings lost to drift: the set started two reps late"),
     (1167, 200.0, 1.0, "first rep's lowering lost to drift: the set started a rep late"),
     (1037, 60.0, 0.0, "rushed reps: tops placed a little early, range halved, flagged partial"),
+    (5014, 100.0, 1.0, "pitch rate taken up at a rise: its start placed late, flagged partial"),
+    (5095, 200.0, 1.0, "pitch rate taken up at a rise: its start placed late, flagged partial"),
 ]
 
 

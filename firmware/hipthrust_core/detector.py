@@ -160,6 +160,11 @@ class Detector(RepLog):
             self.t_still = t_ms
         self.v = self.vel.update(dt, av, vert, self.in_set, vert.moving,
                                 self.in_set and st == _TOP)
+        if self.vel.jump:
+            # The pitch rate came into use: the history steps with the velocity, or a
+            # backtrack would stop at the step (a rise's start placed at its confirmation).
+            self.ring.shift(0, self.vel.jump)
+            self.vslow += self.vel.jump
         vmm = self.v >> 8
         self.vslow += ((self.v - self.vslow) * dt) // _TAU_SLOW
         step = (self.v * dt) >> 8  # um

@@ -6,6 +6,7 @@ where it has proved to follow the velocity.
     v = vel.update(dt_ms, av, vert, in_set, moving, top)   # mm/s * 256 (detection)
     vel.vr                                            # mm/s * 256 (measuring)
     vel.fused                                         # the pitch rate is in use
+    vel.jump                                          # step of v as it came in use
 
 Two estimates leave here. The detection velocity drives the phase machine. By
 default it is the accelerometer's alone (accel_velocity.AccelVelocity: gravity
@@ -57,6 +58,8 @@ class Velocity:
         self.x = 0  # accelerometer part of the fused velocity, mm/s * 256
         self.vg = 0  # pitch-rate velocity, mm/s
         self.vb = 0  # offset of the fused velocity, mm/s * 256
+        self.jump = 0  # this sample's step of the detection velocity: the switch to
+        # the pitch rate (mm/s * 256; 0 on every other sample)
 
     def update(self, dt, av, vert, in_set, moving, top=False):
         """One sample: dt in ms, av the vertical acceleration in mg/16, vert the
@@ -113,14 +116,19 @@ class Velocity:
         # dropped when it no longer does (hysteresis: no flicker between the two).
         if k < 0:
             k = -k
-        if self.fused:
+        was = self.fused
+        if was:
             self.fused = self.pv.good and k * 3 > _K_TRUST * 2
         else:
             self.fused = self.pv.good and k > _K_TRUST
+        self.jump = 0
         if self.fused:
             # The accelerometer's estimate carries on from here if the pitch rate is
-            # dropped: no jump between the two.
+            # dropped: no step between the two. Taking the pitch rate up, there is one
+            # (the detector shifts its history by it).
             v -= self.vb
+            if not was:
+                self.jump = v - va
             self.acc.x = v
             return v
         return va
