@@ -15,9 +15,9 @@ cdef class Velocity:
     cdef public PitchVelocity pv
     cdef public AccelVelocity acc
     cdef public bint fused
-    cdef public long avs, vr, vk, x, vg, vb, jump
+    cdef public long avs, av_prev, vr, vk, x, vg, vb, jump
 
-    @cython.locals(avf=long, dv=long, va=long, vr=long, vk=long, vg=long, x=long, e=long,
+    @cython.locals(a2=long, avf=long, dv=long, va=long, vr=long, vk=long, vg=long, x=long, e=long,
                    k=long, tau=long, v=long, was=bint)
     cpdef long update(self, long dt, long av, Vertical vert, bint in_set, bint moving,
                       bint top=*)

@@ -53,6 +53,7 @@ class Velocity:
         self.acc = AccelVelocity()
         self.fused = False  # the pitch rate is trusted (see update)
         self.avs = 0  # slow mean of the vertical acceleration, mg/1024
+        self.av_prev = 0  # last sample's vertical acceleration, mg/16
         self.vr = 0  # measuring velocity, mm/s * 256
         self.vk = 0  # accelerometer velocity, high-passed like the pitch rate, mm/s * 256
         self.x = 0  # accelerometer part of the fused velocity, mm/s * 256
@@ -68,9 +69,13 @@ class Velocity:
         phase machine. Returns the detection velocity in mm/s * 256 and updates
         self.vr."""
         self.avs += (((av << 6) - self.avs) // _TAU_AVS) * dt
-        avf = av - (self.avs >> 6)
-        # mg/16 * ms -> mm/s * 256: 9.80665e-3 * 256 / 16 = 643 / 4096
-        dv = (((av * dt) >> 4) * 643) >> 8
+        # Integrated with the mean of this sample and the last (trapezoid): over a gap
+        # (samples lost) the end value alone would overstate a push that was growing.
+        a2 = av + self.av_prev
+        self.av_prev = av
+        avf = a2 - ((self.avs >> 6) << 1)
+        # 2 * mg/16 * ms -> mm/s * 256: 9.80665e-3 * 256 / 32 = 643 / 8192
+        dv = (((a2 * dt) >> 5) * 643) >> 8
         va = self.acc.update(dt, dv, vert, in_set, not self.fused)
         vr = self.vr + dv
         # The regression of the pitch rate against the accelerometer needs both through
@@ -80,7 +85,7 @@ class Velocity:
         vk -= (vk * dt + (TAU_HP >> 1)) // TAU_HP
         self.vk = clip(vk, _LIM)
         vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.vk >> 8, not vert.still)
-        x = self.x + ((((avf * dt) >> 4) * 643) >> 8) - ((vg - self.vg) << 8)
+        x = self.x + ((((avf * dt) >> 5) * 643) >> 8) - ((vg - self.vg) << 8)
         self.vg = vg
         if vert.still:
             # Not at the top of a rep: a slow, steady lowering looks like rest to the

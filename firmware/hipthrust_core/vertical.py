@@ -161,9 +161,11 @@ class Vertical:
         wx = (gx << 4) - (gb[0] >> 4)
         wy = (gy << 4) - (gb[1] >> 4)
         wz = (gz << 4) - (gb[2] >> 4)
-        tx = clip((((wx * dt) >> 4) * 117) >> 10, _TH_CLIP)
-        ty = clip((((wy * dt) >> 4) * 117) >> 10, _TH_CLIP)
-        tz = clip((((wz * dt) >> 4) * 117) >> 10, _TH_CLIP)
+        # The mean of this rate and the last one (trapezoid): over a gap (samples lost)
+        # the rate at its end alone would overstate a turn that was speeding up.
+        tx = clip(((((wx + self.wx) * dt) >> 5) * 117) >> 10, _TH_CLIP)
+        ty = clip(((((wy + self.wy) * dt) >> 5) * 117) >> 10, _TH_CLIP)
+        tz = clip(((((wz + self.wz) * dt) >> 5) * 117) >> 10, _TH_CLIP)
         self.rot = abs(tx) + abs(ty) + abs(tz)
         self.wx = wx
         self.wy = wy
