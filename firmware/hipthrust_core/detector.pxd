@@ -10,7 +10,7 @@ cdef long ROM_SET, ROM_MIN, CYCLE_MIN
 cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _CONF_MIN, _CONF_DIV
 cdef long _CONF_ECC, _CONF_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _PEAK_MAX, _CONC_MIN, _YAW_WALK
 cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED
-cdef long _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _OFFSET_WIN, _DT_MAX, _TAU_TOP, _BOT_WAIT, _BOT_GAP, _TAU_PAUSE
+cdef long _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _DT_MAX, _TAU_TOP, _BOT_WAIT, _BOT_GAP, _TAU_PAUSE
 
 
 cdef class Detector(RepLog):
@@ -38,8 +38,8 @@ cdef class Detector(RepLog):
     cpdef void _start_rise(self, long n, long vmm)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, rom=long, dur=long, peak=long)
     cpdef bint _plausible(self)
-    @cython.locals(d=long, tol=long)
-    cpdef bint _flat(self, long v, long peak)
+    @cython.locals(d=long, e=long, tol=long)
+    cpdef bint _flat(self, long v, long peak, bint quick)
     cpdef void _rezero(self, long base, long n)
     @cython.locals(n=long)
     cpdef long _boundary(self, long base, long lvl, bint now_above, bint ending)

@@ -75,6 +75,7 @@ _ROT_REMOVED = const(262000)  # rad/65536 (4 rad) per ~1 s: bar rolled off the h
 _RISE_MAX = const(700)  # ms: a real rise gains the confirming speed within this time
 _PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
 _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
+_FLAT_MS = const(50)  # ms: ... and the quick one's span
 _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an offset
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 _TAU_TOP = const(40)  # ms: pull of a slow rise to zero at the top (see _machine)
@@ -259,7 +260,7 @@ class Detector(RepLog):
             lvl = self._lvl(self.peak)
             # The top: the speed fell to the boundary level, or it stopped changing at a
             # low value (a hold whose velocity carries some drift: that value is zero).
-            flat = self._flat(vmm, self.peak)
+            flat = self._flat(vmm, self.peak, True)
             if self.first and t - self.b[0] > _CONC_MAX:
                 self.state = _BOTTOM  # a slow creep, not the first rep of a set
                 self.rise = 0
@@ -339,7 +340,7 @@ class Detector(RepLog):
             if -vmm > self.peak:
                 self.peak = -vmm
             lvl = self._lvl(self.peak)
-            flat = self._flat(-vmm, self.peak)
+            flat = self._flat(-vmm, self.peak, False)
             if vmm >= -lvl or flat or t - self.b[2] > _PHASE_MAX:
                 if self.ref_down == 0:
                     self.ref_down = self.peak
@@ -460,15 +461,18 @@ class Detector(RepLog):
             return ROM_SET <= rom <= _ROM_FIRST_MAX
         return True
 
-    def _flat(self, v, peak):
+    def _flat(self, v, peak, quick):
         # Low speed (under 1/5 of the phase's peak) that has stopped changing.
         if v * 5 > peak or v * 8 < -peak:
             return False
         d = v - (self.vslow >> 8) if v > 0 else -v + (self.vslow >> 8)
+        # Or over the last _FLAT_MS only: a rushed rep's top is brief.
+        e = self.ring.value_before(_FLAT_MS) >> 8
+        e = v - e if v > 0 else -v - e
         tol = peak // 40
         if tol < 6:
             tol = 6
-        return -tol < d < tol
+        return -tol < d < tol or (quick and -tol < e < tol)
 
     def _rezero(self, base, n):
         # The velocity was zero from sample n on: what is left there is drift.
