@@ -1,7 +1,7 @@
 # Cython types for ring.py (augmenting .pxd: CPython build only, see hipthrust/_native).
 cimport cython
 
-cdef long _TOL_HOLD, _EXTRAP, _MASK
+cdef long _TOL_HOLD, _EXTRAP, _EXTRAP_HOLD, _MASK
 
 
 cdef class VelocityRing:
