@@ -30,6 +30,8 @@ CASES = [
     (1037, 60.0, 0.0, "rushed reps: tops placed a little early, range halved, flagged partial"),
     (5014, 100.0, 1.0, "pitch rate taken up at a rise: its start placed late, flagged partial"),
     (5095, 200.0, 1.0, "pitch rate taken up at a rise: its start placed late, flagged partial"),
+    (5154, 100.0, 1.0, "the bar rolled onto the hips: counted as the set's first rep"),
+    (7092, 100.0, 0.5, "the bar rolled onto the hips: counted as the set's first rep"),
 ]
 
 

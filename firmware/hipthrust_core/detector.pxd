@@ -20,7 +20,8 @@ cdef class Detector(RepLog):
     cdef public Velocity vel
     cdef public bint top_fixed, bot_pend
 
-    @cython.locals(dt=long, vert=Vertical, av=long, st=long, vmm=long, step=long, rot=long)
+    @cython.locals(dt=long, vert=Vertical, av=long, st=long, vmm=long, step=long, rot=long,
+                   nt="int[::1]")
     cpdef long feed(self, long t_ms, long ax, long ay, long az, long gx, long gy, long gz)
     cpdef long pack_next(self, buf, long seq)
     cpdef long pending(self)
@@ -35,6 +36,7 @@ cdef class Detector(RepLog):
     cpdef void _rise_limits(self)
     @cython.locals(base=long, n=long)
     cpdef long _rise_boundary(self, long before, long lvl)
+    @cython.locals(nt="int[::1]")
     cpdef void _start_rise(self, long n, long vmm)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, rom=long, dur=long, peak=long)
     cpdef bint _plausible(self)

@@ -112,6 +112,7 @@ class Detector(RepLog):
         self.vslow = 0  # self.v smoothed over ~0.1 s (plateau test), mm/s * 256
         self.t_b = 0  # result of _boundary(), ms
         self.rot_win = 0  # rotation over the last ~1 s, rad/65536
+        self.turn = array("i", (0, 0, 0))  # net rotation since the rise began, rad/65536
         self.state = _BOTTOM
         self.top_fixed = False  # the velocity after this top was already zeroed
         self.in_set = False
@@ -182,8 +183,14 @@ class Detector(RepLog):
             self.rise = 1 << 24
         if self.drop > 1 << 24:
             self.drop = 1 << 24
-        if self.state == _TOP or self.state == _DOWN:
-            self.fall -= step  # < 2**28: two phases of <= 8 s at <= 16 m/s
+        if st != _BOTTOM:
+            # Net turn of the pad since the rise (3 phases of <= 8 s: < 2**26).
+            nt = self.turn
+            nt[0] += vert.tx
+            nt[1] += vert.ty
+            nt[2] += vert.tz
+            if st != _UP:
+                self.fall -= step  # < 2**28: two phases of <= 8 s at <= 16 m/s
         self._machine(t_ms, vmm)
         return self.ev.count
 
@@ -433,6 +440,10 @@ class Detector(RepLog):
         # rise is announced at once.
         self.b[0] = self.t_b
         self.bn[0] = n
+        nt = self.turn
+        nt[0] = 0
+        nt[1] = 0
+        nt[2] = 0
         self.peak = vmm
         self.state = _UP
         self.first = not self.in_set

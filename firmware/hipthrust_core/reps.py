@@ -24,6 +24,7 @@ CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
 _CYCLE_FIRST = const(800)  # ms: ... the reps that start a set (walking: a step every ~0.5 s)
 _PAIR_GAP = const(8000)  # ms: most from the first rep's end to the second's start (out of a
 # set, drift over a long first hold can end the first rep seconds early)
+_TURN_FIRST = const(72090)  # rad/65536 (1.1 rad): net turn over a first rep, at most
 _FULL_FRAC = const(75)  # %: a rep reaching this share of the set's ROM is full
 
 
@@ -47,6 +48,12 @@ class RepLog:
             return
         if t - b[0] < _CYCLE_FIRST:
             return  # a set starts from a dead stop: its first reps are not this quick
+        nt = self.turn
+        if abs(nt[0]) + abs(nt[1]) + abs(nt[2]) > _TURN_FIRST:
+            # The pad came back down turned for good: rolling the bar onto the hips
+            # does that. The hips tilt it and bring it back over a rep (by 0.25 rad at
+            # most; up to 1 rad when drift in a long hold passed for the lowering).
+            return
         # A set starts with two reps: each came back down about as far as it rose,
         # and the second began soon after the first ended. Picking the pad up,
         # rolling the bar on, walking off or one fidget do not do that.

@@ -12,7 +12,7 @@ cdef long _STILL_G, _TAU_PS, _TAU_YAW, _STILL_MS, _STILL_LONG
 cdef class Vertical:
     cdef public int[::1] up, gb, gk, af, asl, uref
     cdef public long gmag, g8, g0, dev_a, pslow, dev_w, still_ms, learn_ms
-    cdef public long rot, wx, wy, wz, yaw
+    cdef public long rot, tx, ty, tz, wx, wy, wz, yaw
     cdef public bint started, still, turned, moving
 
     @cython.locals(up="int[::1]")
