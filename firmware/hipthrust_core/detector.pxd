@@ -16,12 +16,10 @@ cdef long _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _DT_MAX, _TAU
 cdef class Detector(RepLog):
     cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, drop, peak
     cdef public long ref_up, ref_down, t_still, r_conf, r_need, bot_t, bot_n, bot_fire
-    cdef public Vertical vert
     cdef public Velocity vel
     cdef public bint top_fixed, bot_pend
 
-    @cython.locals(dt=long, vert=Vertical, av=long, st=long, vmm=long, step=long, rot=long,
-                   nt="int[::1]")
+    @cython.locals(dt=long, vert=Vertical, av=long, st=long, vmm=long, step=long, rot=long)
     cpdef long feed(self, long t_ms, long ax, long ay, long az, long gx, long gy, long gz)
     cpdef long pack_next(self, buf, long seq)
     cpdef long pending(self)

@@ -112,7 +112,6 @@ class Detector(RepLog):
         self.vslow = 0  # self.v smoothed over ~0.1 s (plateau test), mm/s * 256
         self.t_b = 0  # result of _boundary(), ms
         self.rot_win = 0  # rotation over the last ~1 s, rad/65536
-        self.turn = array("i", (0, 0, 0))  # net rotation since the rise began, rad/65536
         self.state = _BOTTOM
         self.top_fixed = False  # the velocity after this top was already zeroed
         self.in_set = False
@@ -183,14 +182,8 @@ class Detector(RepLog):
             self.rise = 1 << 24
         if self.drop > 1 << 24:
             self.drop = 1 << 24
-        if st != _BOTTOM:
-            # Net turn of the pad since the rise (3 phases of <= 8 s: < 2**26).
-            nt = self.turn
-            nt[0] += vert.tx
-            nt[1] += vert.ty
-            nt[2] += vert.tz
-            if st != _UP:
-                self.fall -= step  # < 2**28: two phases of <= 8 s at <= 16 m/s
+        if self.state == _TOP or self.state == _DOWN:
+            self.fall -= step  # < 2**28: two phases of <= 8 s at <= 16 m/s
         self._machine(t_ms, vmm)
         return self.ev.count
 
@@ -440,7 +433,7 @@ class Detector(RepLog):
         # rise is announced at once.
         self.b[0] = self.t_b
         self.bn[0] = n
-        nt = self.turn
+        nt = self.vert.turn
         nt[0] = 0
         nt[1] = 0
         nt[2] = 0
@@ -477,13 +470,17 @@ class Detector(RepLog):
         if v * 5 > peak or v * 8 < -peak:
             return False
         d = v - (self.vslow >> 8) if v > 0 else -v + (self.vslow >> 8)
-        # Or over the last _FLAT_MS only: a rushed rep's top is brief.
-        e = self.ring.value_before(_FLAT_MS) >> 8
-        e = v - e if v > 0 else -v - e
         tol = peak // 40
         if tol < 6:
             tol = 6
-        return -tol < d < tol or (quick and -tol < e < tol)
+        if -tol < d < tol:
+            return True
+        if not quick:
+            return False
+        # Or over the last _FLAT_MS only: a rushed rep's top is brief.
+        d = self.ring.value_before(_FLAT_MS) >> 8
+        d = v - d if v > 0 else -v - d
+        return -tol < d < tol
 
     def _rezero(self, base, n):
         # The velocity was zero from sample n on: what is left there is drift.

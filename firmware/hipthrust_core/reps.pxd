@@ -4,6 +4,7 @@ cimport cython
 
 from hipthrust_core.events cimport Events
 from hipthrust_core.ring cimport VelocityRing
+from hipthrust_core.vertical cimport Vertical
 
 cdef long _CYCLE_FIRST, _PAIR_GAP, _TURN_FIRST, _FULL_FRAC
 
@@ -11,7 +12,8 @@ cdef long _CYCLE_FIRST, _PAIR_GAP, _TURN_FIRST, _FULL_FRAC
 cdef class RepLog:
     cdef public Events ev
     cdef public VelocityRing ring
-    cdef public int[::1] b, bn, pb, cb, turn
+    cdef public Vertical vert
+    cdef public int[::1] b, bn, pb, cb
     cdef public bint first, pend, in_set
     cdef public long rom, cpeak, p_rom, p_peak, c_rom, c_peak, fall, reps, full_reps, ref_rom, ref_conc
     cdef public long last_end, set_no

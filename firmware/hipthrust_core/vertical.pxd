@@ -10,9 +10,9 @@ cdef long _STILL_G, _TAU_PS, _TAU_YAW, _STILL_MS, _STILL_LONG
 
 
 cdef class Vertical:
-    cdef public int[::1] up, gb, gk, af, asl, uref
+    cdef public int[::1] up, gb, gk, af, asl, uref, turn
     cdef public long gmag, g8, g0, dev_a, pslow, dev_w, still_ms, learn_ms
-    cdef public long rot, tx, ty, tz, wx, wy, wz, yaw
+    cdef public long rot, wx, wy, wz, yaw
     cdef public bint started, still, turned, moving
 
     @cython.locals(up="int[::1]")
@@ -27,5 +27,5 @@ cdef class Vertical:
                    tau=long, half=long, rx=long, ry=long, rz=long, r=long, p=long, g8=long,
                    u0=long, u1=long, u2=long, yaw=long, gm=long, turned=bint, learn=long,
                    err=long, tg=long, e=long, av=long, up="int[::1]", gb="int[::1]",
-                   gk="int[::1]", af="int[::1]", sl="int[::1]", ur="int[::1]")
+                   gk="int[::1]", af="int[::1]", sl="int[::1]", ur="int[::1]", nt="int[::1]")
     cpdef long update(self, long dt, long ax, long ay, long az, long gx, long gy, long gz)

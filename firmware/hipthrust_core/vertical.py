@@ -89,9 +89,7 @@ class Vertical:
         self.learn_ms = 0  # ms spent learning gravity at a new angle
         self.turned = True  # turned away from where gravity was learnt
         self.rot = 0  # bias-free rotation of this sample, rad/65536 (|x|+|y|+|z|)
-        self.tx = 0  # ... its components (sensor frame), rad/65536
-        self.ty = 0
-        self.tz = 0
+        self.turn = array("i", (0, 0, 0))  # net rotation while moving (sensor frame), rad/65536
         self.wx = 0  # bias-free rotation rate of this sample, 0.1 deg/s * 16
         self.wy = 0
         self.wz = 0
@@ -170,9 +168,13 @@ class Vertical:
         ty = clip(((((wy + self.wy) * dt) >> 5) * 117) >> 10, _TH_CLIP)
         tz = clip(((((wz + self.wz) * dt) >> 5) * 117) >> 10, _TH_CLIP)
         self.rot = abs(tx) + abs(ty) + abs(tz)
-        self.tx = tx
-        self.ty = ty
-        self.tz = tz
+        if self.moving:
+            # Net turn through a rep's rise and fall (the detector zeroes it at each
+            # rise; two phases of <= 8 s keep it < 2**26).
+            nt = self.turn
+            nt[0] += tx
+            nt[1] += ty
+            nt[2] += tz
         self.wx = wx
         self.wy = wy
         self.wz = wz
