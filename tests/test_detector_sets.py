@@ -32,6 +32,8 @@ CASES = [
     (5095, 200.0, 1.0, "pitch rate taken up at a rise: its start placed late, flagged partial"),
     (5154, 100.0, 1.0, "the bar rolled onto the hips: counted as the set's first rep"),
     (7092, 100.0, 0.5, "the bar rolled onto the hips: counted as the set's first rep"),
+    (1045, 60.0, 1.0, "a lowering ending on a drift plateau (its test had the wrong sign): merged"),
+    (1155, 200.0, 0.0, "a lowering ending on a drift plateau (its test had the wrong sign)"),
 ]
 
 

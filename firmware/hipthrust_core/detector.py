@@ -465,21 +465,23 @@ class Detector(RepLog):
             return ROM_SET <= rom <= _ROM_FIRST_MAX
         return True
 
-    def _flat(self, v, peak, quick):
-        # Low speed (under 1/5 of the phase's peak) that has stopped changing.
+    def _flat(self, v, peak, up):
+        # Low speed (under 1/5 of the phase's peak) that has stopped changing. v and
+        # peak in the phase's direction (mm/s, positive along it): up for a rise.
         if v * 5 > peak or v * 8 < -peak:
             return False
-        d = v - (self.vslow >> 8) if v > 0 else -v + (self.vslow >> 8)
         tol = peak // 40
         if tol < 6:
             tol = 6
+        w = self.vslow >> 8
+        d = v - w if up else v + w
         if -tol < d < tol:
             return True
-        if not quick:
+        if not up:
             return False
-        # Or over the last _FLAT_MS only: a rushed rep's top is brief.
-        d = self.ring.value_before(_FLAT_MS) >> 8
-        d = v - d if v > 0 else -v - d
+        # A top, also over the last _FLAT_MS only: a rushed rep's top is brief. (Not
+        # a bottom: the slow end of a slow lowering would pass for one.)
+        d = v - (self.ring.value_before(_FLAT_MS) >> 8)
         return -tol < d < tol
 
     def _rezero(self, base, n):
