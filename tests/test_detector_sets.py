@@ -71,3 +71,18 @@ def test_touch_and_go_bottoms_are_placed_at_the_turnaround():
     errors.sort()
     assert len(errors) >= 12
     assert errors[len(errors) // 2] < 0.15, errors
+
+
+def test_failed_last_rep_is_reported_not_full():
+    # The set's last rep grinds at 0.08 m/s, stalls and sinks back. Its slow rise
+    # wobbles on the way up: the backtrack to its start stopped at the first wobble,
+    # the range came out 20 mm and the rep was dropped as implausible.
+    samples, truth = simulate_set(1000, rate_hz=50.0, pitch_coupling=1.0)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    got = [r for s in result["sets"] for r in s["reps"]]
+    last = truth["sets"][0]["reps"][-1]
+    assert last["kind"] == "failed"
+    near = [g for g in got if abs(g["concentric_start_s"] - last["concentric_start_s"]) < MATCH_S]
+    assert len(near) == 1, [g["concentric_start_s"] for g in got]
+    assert not near[0]["full"]
+    assert sum(g["full"] for g in got) == sum(r["full"] for r in truth["sets"][0]["reps"])

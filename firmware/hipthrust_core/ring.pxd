@@ -16,7 +16,7 @@ cdef class VelocityRing:
                    near_hi=long, near_lo=long, best=long, j=long, vj=long, turned=bint,
                    i=long, vi=long, dv=long, dtt=long, f=long)
     cpdef long cross(self, long level, bint now_above, long tol=*)
-    @cython.locals(tol=long, n=long, t1=long, gap=long)
+    @cython.locals(hold=bint, tol=long, n=long, t1=long, gap=long)
     cpdef long boundary(self, long base, long lvl, bint now_above, bint ending)
     @cython.locals(tt="int[::1]", k=long, stop=long)
     cpdef long index_at(self, long t)

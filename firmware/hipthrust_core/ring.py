@@ -113,8 +113,16 @@ class VelocityRing:
         crossing."""
         # A lowering starts from a hold, where the hips sway and breathe: a wiggle of a
         # few mm/s there is no turn back (a rise starts from the lowering's end).
-        tol = _TOL_HOLD if not now_above and not ending else 512
+        hold = not now_above and not ending
+        tol = _TOL_HOLD if hold else 512
         n = self.cross((base + lvl) << 8, now_above, tol)
+        if now_above and not ending and n >= self.n - 2:
+            # A rise whose walk stopped at once: a slow rise (a grind, a failing rep)
+            # wobbles on its way up. A wiggle under half the level is no turn back.
+            tol = lvl << 7
+            if tol < 512:
+                tol = 512
+            n = self.cross((base + lvl) << 8, now_above, tol)
         t1 = self.t_cross
         self.cross((base + 4 * lvl) << 8, now_above, tol)
         gap = t1 - self.t_cross if ending else self.t_cross - t1
@@ -122,7 +130,7 @@ class VelocityRing:
             gap = 0
         elif gap > 400:
             gap = 400
-        gap = (gap * (_EXTRAP_HOLD if tol == _TOL_HOLD else _EXTRAP)) >> 4
+        gap = (gap * (_EXTRAP_HOLD if hold else _EXTRAP)) >> 4
         self.t_cross = t1 + gap if ending else t1 - gap
         return n
 
