@@ -21,7 +21,7 @@ bar last rested). A hold whose velocity still carries some drift is recognised a
 a plateau and taken as zero; a "rise" during which the bar rests is drift. A rise
 while the bar is at the top gives away a lowering too slow to tell from rest: it
 is placed from the history and the rep closed. A bottom is reported as a phase when
-found, but its rep waits up to 1 s: a rise that follows (touch-and-go) starts at
+found, but its rep waits up to 1.5 s: a rise that follows (touch-and-go) starts at
 the true turnaround, later than the drifting end of the lowering.
 What the movements were (reps, full or not; when a set starts and ends) is
 reps.RepLog's part: a set is announced only
@@ -79,7 +79,8 @@ _FLAT_MS = const(50)  # ms: ... and the quick one's span
 _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an offset
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 _TAU_TOP = const(40)  # ms: pull of a slow rise to zero at the top (see _machine)
-_BOT_WAIT = const(1000)  # ms a found bottom waits for the next rise to place it
+_BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it (a slow
+# lowering's end is found up to 2 s early; 2 s would take paused bottoms for touch-and-go)
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
 _TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
 
