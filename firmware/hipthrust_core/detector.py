@@ -160,8 +160,7 @@ class Detector(RepLog):
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
         if vert.still:
             self.t_still = t_ms
-        self.v = self.vel.update(dt, av, vert, self.in_set, vert.moving,
-                                self.in_set and st == _TOP)
+        self.v = self.vel.update(dt, av, vert, self.in_set, self.in_set and st == _TOP)
         if self.vel.jump:
             # The pitch rate came into use: the history steps with the velocity, or a
             # backtrack would stop at the step (a rise's start placed at its confirmation).

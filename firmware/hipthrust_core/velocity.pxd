@@ -19,6 +19,5 @@ cdef class Velocity:
 
     @cython.locals(a2=long, avf=long, dv=long, va=long, vr=long, vk=long, vg=long, x=long, e=long,
                    k=long, tau=long, v=long, was=bint)
-    cpdef long update(self, long dt, long av, Vertical vert, bint in_set, bint moving,
-                      bint top=*)
+    cpdef long update(self, long dt, long av, Vertical vert, bint in_set, bint top=*)
     cpdef void rezero(self, long dv)

@@ -3,7 +3,7 @@ where it has proved to follow the velocity.
 
     from hipthrust_core.velocity import Velocity
     vel = Velocity()
-    v = vel.update(dt_ms, av, vert, in_set, moving, top)   # mm/s * 256 (detection)
+    v = vel.update(dt_ms, av, vert, in_set, top)   # mm/s * 256 (detection)
     vel.vr                                            # mm/s * 256 (measuring)
     vel.fused                                         # the pitch rate is in use
     vel.jump                                          # step of v as it came in use
@@ -62,11 +62,11 @@ class Velocity:
         self.jump = 0  # this sample's step of the detection velocity: the switch to
         # the pitch rate (mm/s * 256; 0 on every other sample)
 
-    def update(self, dt, av, vert, in_set, moving, top=False):
+    def update(self, dt, av, vert, in_set, top=False):
         """One sample: dt in ms, av the vertical acceleration in mg/16, vert the
-        vertical.Vertical that produced it (rates, stillness), in_set and moving
-        (a rise or fall in progress) and top (at the top of a rep in a set) from the
-        phase machine. Returns the detection velocity in mm/s * 256 and updates
+        vertical.Vertical that produced it (rates, stillness; its moving flag: a
+        rise or fall in progress), in_set and top (at the top of a rep in a set) from
+        the phase machine. Returns the detection velocity in mm/s * 256 and updates
         self.vr."""
         self.avs += (((av << 6) - self.avs) // _TAU_AVS) * dt
         # Integrated with the mean of this sample and the last (trapezoid): over a gap
@@ -112,7 +112,7 @@ class Velocity:
         v = self.x + (vg << 8)
         # Offset left (the pitch scale or the bias still being learnt): the slow mean
         # taken while the bar rises and falls, frozen during holds and pauses.
-        if moving:
+        if vert.moving:
             self.vb += ((v - self.vb) // _TAU_VB) * dt
         elif not in_set:
             self.vb -= (self.vb // _TAU_VB) * dt
