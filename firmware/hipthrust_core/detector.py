@@ -279,8 +279,7 @@ class Detector(RepLog):
                     self.rise = 0
                     return
                 if not self.first:
-                    self.ev.put(P.T_PHASE, P.PH_TOP, self.t_b, self.reps + 1, 0, 0, 0, 0, 0,
-                                0)
+                    self._phase(P.PH_TOP, self.t_b)
                 if self.ref_up == 0:
                     self.ref_up = self.peak
                 else:
@@ -334,8 +333,7 @@ class Detector(RepLog):
                 self.peak = -vmm
                 self.state = _DOWN
                 if not self.first:
-                    self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, tb, self.reps + 1, 0, 0, 0, 0, 0,
-                                0)
+                    self._phase(P.PH_ECCENTRIC, tb)
         else:  # _DOWN
             if -vmm > self.peak:
                 self.peak = -vmm
@@ -353,8 +351,7 @@ class Detector(RepLog):
                 # Reported as a phase now; the rep waits: if the next rise follows at
                 # once (touch-and-go), its start places the bottom better (_settle).
                 if not self.first:
-                    self.ev.put(P.T_PHASE, P.PH_BOTTOM, self.t_b, self.reps + 1, 0, 0, 0, 0,
-                                0, 0)
+                    self._phase(P.PH_BOTTOM, self.t_b)
                 self.bot_pend = True
                 self.bot_t = self.t_b
                 self.bot_n = n
@@ -388,7 +385,7 @@ class Detector(RepLog):
         self.bn[2] = ring.n_fall
         self.b[2] = te
         if not self.first:
-            self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, te, self.reps + 1, 0, 0, 0, 0, 0, 0)
+            self._phase(P.PH_ECCENTRIC, te)
         self.fall = self.rom * 1000
         self._bottom(tb, n)
         self.t_b = tb
@@ -441,8 +438,7 @@ class Detector(RepLog):
         self.state = _UP
         self.first = not self.in_set
         if not self.first:
-            self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, self.t_b, self.reps + 1, 0, 0, 0, 0, 0,
-                        0)
+            self._phase(P.PH_CONCENTRIC, self.t_b)
 
     def _plausible(self):
         # A finished rise is a hip thrust's concentric only with the range, duration

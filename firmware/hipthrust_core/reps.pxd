@@ -22,7 +22,7 @@ cdef class RepLog:
     cpdef void _bottom(self, long t, long n, bint phase=*)
     @cython.locals(b="int[::1]")
     cpdef void _keep(self, int[::1] dst, long t)
-    @cython.locals(rep=long)
+    cpdef void _phase(self, long ph, long t)
     cpdef void _phases(self, long b0, long b1, long b2, long b3)
     @cython.locals(conc=long, mean=long, flags=long)
     cpdef void _rep(self, long b0, long b1, long b2, long b3, long rom, long peak)

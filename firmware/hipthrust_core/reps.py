@@ -40,7 +40,7 @@ class RepLog:
         first = self.first
         self.first = False
         if phase and not first:
-            self.ev.put(P.T_PHASE, P.PH_BOTTOM, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
+            self._phase(P.PH_BOTTOM, t)
         if t - b[0] < CYCLE_MIN:
             return  # up and down in less than this is a step (walking with the pad)
         if not first:
@@ -106,12 +106,15 @@ class RepLog:
         dst[2] = b[2]
         dst[3] = t
 
+    def _phase(self, ph, t):
+        # A PHASE record (ph one of P.PH_*, at t ms) of the rep in progress.
+        self.ev.put(P.T_PHASE, ph, t, self.reps + 1, 0, 0, 0, 0, 0, 0)
+
     def _phases(self, b0, b1, b2, b3):
-        rep = self.reps + 1
-        self.ev.put(P.T_PHASE, P.PH_CONCENTRIC, b0, rep, 0, 0, 0, 0, 0, 0)
-        self.ev.put(P.T_PHASE, P.PH_TOP, b1, rep, 0, 0, 0, 0, 0, 0)
-        self.ev.put(P.T_PHASE, P.PH_ECCENTRIC, b2, rep, 0, 0, 0, 0, 0, 0)
-        self.ev.put(P.T_PHASE, P.PH_BOTTOM, b3, rep, 0, 0, 0, 0, 0, 0)
+        self._phase(P.PH_CONCENTRIC, b0)
+        self._phase(P.PH_TOP, b1)
+        self._phase(P.PH_ECCENTRIC, b2)
+        self._phase(P.PH_BOTTOM, b3)
 
     def _rep(self, b0, b1, b2, b3, rom, peak):
         # The REP summary (rom mm, peak mm/s of the concentric); full, partial or
