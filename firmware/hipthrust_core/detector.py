@@ -323,6 +323,10 @@ class Detector(RepLog):
                 # The hold's own velocity (a little drift), if it showed one, is where
                 # the lowering starts from (as a rise starts from the bottom's).
                 base = self.ring.value_before(_RISE_MAX) >> 8
+                if base > 0 and self.t_still > self.b[1] and t - self.t_still > _FLAT_MS:
+                    # Still drifting up then, but the bar came to rest in the hold: its
+                    # velocity there, just before it left, is the lowering's base.
+                    base = self.ring.value_before(t - self.t_still + _FLAT_MS) >> 8
                 if base > 0 or base * 2 < -conf:
                     base = 0
                 self.bn[2] = self._boundary(base, -lvl, False, False)

@@ -26,7 +26,8 @@ _AXIS_DIV = const(800)  # power iteration step divisor (about a few reps to sett
 TAU_HP = const(2000)  # ms: high-pass of both signals for the regression (public: shared)
 _TAU_QB = const(10000)  # ms: mean pitch rate taken as bias
 _TAU_K = const(1500)  # ms: forgetting of the regression sums
-_MIN_Q = const(60)  # 0.1 deg/s: pitch rate that counts as moving for learning
+_MIN_Q = const(100)  # 0.1 deg/s: pitch rate that counts as moving for learning (slower
+# motion is mostly the accelerometer's drift against little rotation: it pulled the scale down)
 
 
 class PitchVelocity:
