@@ -34,6 +34,8 @@ CASES = [
     (7092, 100.0, 0.5, "the bar rolled onto the hips: counted as the set's first rep"),
     (1045, 60.0, 1.0, "a lowering ending on a drift plateau (its test had the wrong sign): merged"),
     (1155, 200.0, 0.0, "a lowering ending on a drift plateau (its test had the wrong sign)"),
+    (5032, 50.0, 1.0, "the bar rolled onto the hips, taken for a first rise: the first rep, "
+     "rising from that 'top', was lost"),
     (1140, 50.0, 1.0, "pitch scale learnt from slow motion: first rep's range read short, "
      "so a partial rep passed for full"),
 ]

@@ -6,7 +6,7 @@ from hipthrust_core.ring cimport VelocityRing
 from hipthrust_core.velocity cimport Velocity
 from hipthrust_core.vertical cimport Vertical
 
-cdef long ROM_SET, ROM_MIN, CYCLE_MIN
+cdef long ROM_SET, ROM_MIN, CYCLE_MIN, TURN_FIRST
 cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _CONF_MIN, _CONF_DIV
 cdef long _CONF_ECC, _CONF_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _PEAK_MAX, _CONC_MIN, _YAW_WALK
 cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED
@@ -24,12 +24,14 @@ cdef class Detector(RepLog):
     cpdef long pack_next(self, buf, long seq)
     cpdef long pending(self)
     cpdef long end(self, long t_ms)
-    @cython.locals(st=long, conf=long, dv=long, before=long, base=long, lvl=long, flat=bint,
-                   d=long, tol=long, need=long, slow=bint, tb=long, n=long)
+    @cython.locals(st=long, conf=long, dv=long, base=long, lvl=long, flat=bint,
+                   d=long, tol=long, need=long, slow=bint, tb=long, n=long, nt="int[::1]")
     cpdef void _machine(self, long t, long vmm)
     cpdef void _settle(self, long t_rise)
     @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long)
     cpdef bint _missed_lowering(self, long t, long vmm)
+    @cython.locals(conf=long, before=long, lvl=long, n=long)
+    cpdef bint _try_rise(self, long vmm)
     @cython.locals(conf=long, need=long)
     cpdef void _rise_limits(self)
     @cython.locals(base=long, n=long)

@@ -41,7 +41,7 @@ from array import array
 from hipthrust_core import protocol as P
 from hipthrust_core.compat import const
 from hipthrust_core.events import Events
-from hipthrust_core.reps import CYCLE_MIN, ROM_MIN, ROM_SET, RepLog
+from hipthrust_core.reps import CYCLE_MIN, ROM_MIN, ROM_SET, TURN_FIRST, RepLog
 from hipthrust_core.ring import VelocityRing
 from hipthrust_core.velocity import Velocity
 from hipthrust_core.vertical import Vertical
@@ -228,23 +228,7 @@ class Detector(RepLog):
                 self.vel.rezero(-dv)
                 self.v -= dv
                 vmm = self.v >> 8
-            if (vmm > conf and self.rise > self.r_need * 1000 and self.rot_win < _ROT_ROLL
-                    and (self.in_set or self.vert.yaw < _YAW_WALK)):
-                before = self.ring.value_before(_RISE_MAX) >> 8
-                if vmm - before < conf:
-                    # A slow creep up (drift while resting) is no rise: start over.
-                    self.rise = 0
-                    return
-                # The rise is placed from a tenth of the usual peak speed (of the reps seen
-                # so far, in a set or before one): the pad on the pelvis drifts up a little
-                # before the hips drive, and a lowering's end carries drift.
-                lvl = self.ref_up // _START_DIV
-                if lvl < _LVL_MIN:
-                    lvl = _LVL_MIN
-                n = self._rise_boundary(before, lvl)
-                if self.bot_pend:
-                    self._settle(self.t_b)
-                self._start_rise(n, vmm)
+            self._try_rise(vmm)
         elif st == _UP:
             if self.vert.still and vmm * _CONF_DIV > self.peak:
                 # The bar rests, yet the velocity still shows a good part of the rise's
@@ -287,6 +271,14 @@ class Detector(RepLog):
         elif st == _TOP:
             if self._missed_lowering(t, vmm):
                 return
+            if self.first:
+                # Before a set, a rise from the "top" of a rise that turned the pad over
+                # (far beyond a rep's pitch on the arc): that was the bar rolled up onto
+                # the hips, no rep. This is the rise. (_missed_lowering set r_conf.)
+                nt = self.vert.turn
+                if (abs(nt[0]) + abs(nt[1]) + abs(nt[2]) > 2 * TURN_FIRST
+                        and self._try_rise(vmm)):
+                    return
             if 0 < vmm and vmm * 2 < self.r_conf and not self.vel.fused:
                 # The hips are at lockout: the bar cannot rise further. A slow rise here
                 # is gravity misjudged at this angle (drift): zero it. (The pitch-rate
@@ -394,6 +386,30 @@ class Detector(RepLog):
         self._bottom(tb, n)
         self.t_b = tb
         self._start_rise(n, vmm)  # the rise that gave the lowering away
+        return True
+
+    def _try_rise(self, vmm):
+        # A rise is confirmed (self.r_conf, self.r_need set by _rise_limits): place its
+        # start and begin it. Returns whether it began. vmm: velocity now, mm/s.
+        conf = self.r_conf
+        if (vmm <= conf or self.rise <= self.r_need * 1000 or self.rot_win >= _ROT_ROLL
+                or (not self.in_set and self.vert.yaw >= _YAW_WALK)):
+            return False
+        before = self.ring.value_before(_RISE_MAX) >> 8
+        if vmm - before < conf:
+            # A slow creep up (drift while resting) is no rise: start over.
+            self.rise = 0
+            return False
+        # The rise is placed from a tenth of the usual peak speed (of the reps seen so
+        # far, in a set or before one): the pad on the pelvis drifts up a little before
+        # the hips drive, and a lowering's end carries drift.
+        lvl = self.ref_up // _START_DIV
+        if lvl < _LVL_MIN:
+            lvl = _LVL_MIN
+        n = self._rise_boundary(before, lvl)
+        if self.bot_pend:
+            self._settle(self.t_b)
+        self._start_rise(n, vmm)
         return True
 
     def _rise_limits(self):

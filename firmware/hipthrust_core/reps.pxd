@@ -6,7 +6,7 @@ from hipthrust_core.events cimport Events
 from hipthrust_core.ring cimport VelocityRing
 from hipthrust_core.vertical cimport Vertical
 
-cdef long _CYCLE_FIRST, _PAIR_GAP, _TURN_FIRST, _FULL_FRAC
+cdef long _CYCLE_FIRST, _PAIR_GAP, _FULL_FRAC
 
 
 cdef class RepLog:

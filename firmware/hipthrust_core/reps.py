@@ -20,11 +20,11 @@ from hipthrust_core.compat import const
 ROM_SET = const(60)  # mm: concentric rise that starts a set (walking bobs ~30 mm)
 ROM_MIN = const(40)  # mm: smallest rise counted as a rep inside a set
 CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
+TURN_FIRST = const(72090)  # rad/65536 (1.1 rad): net turn over a first rep, at most
 
 _CYCLE_FIRST = const(800)  # ms: ... the reps that start a set (walking: a step every ~0.5 s)
 _PAIR_GAP = const(8000)  # ms: most from the first rep's end to the second's start (out of a
 # set, drift over a long first hold can end the first rep seconds early)
-_TURN_FIRST = const(72090)  # rad/65536 (1.1 rad): net turn over a first rep, at most
 _FULL_FRAC = const(75)  # %: a rep reaching this share of the set's ROM is full
 
 
@@ -49,7 +49,7 @@ class RepLog:
         if t - b[0] < _CYCLE_FIRST:
             return  # a set starts from a dead stop: its first reps are not this quick
         nt = self.vert.turn
-        if abs(nt[0]) + abs(nt[1]) + abs(nt[2]) > _TURN_FIRST:
+        if abs(nt[0]) + abs(nt[1]) + abs(nt[2]) > TURN_FIRST:
             # The pad came back down turned for good: rolling the bar onto the hips
             # does that. The hips tilt it and bring it back over a rep (by 0.25 rad at
             # most; up to 1 rad when drift in a long hold passed for the lowering).
