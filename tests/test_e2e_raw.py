@@ -12,8 +12,10 @@ connected (some 1-2 s of real time, i.e. tens of simulated seconds at SPEED), wh
 the device's detector runs from boot. Its slow filters (gyro bias 8 s, vertical
 acceleration and pitch-rate bias 10 s time constants) need about 20 s of rest to
 forget most of where they started (measured: analysing the same samples from 6 s
-before the motion on moves rep times by some 50 ms against analysing them from boot,
-from 20 s on by 8 ms at most), so streaming must begin well inside that rest. The
+before the motion on moves rep times by some 50 ms against analysing them from boot;
+from 20 s on, concentric boundaries by 3 ms at most, but a lowering's start, which
+eases out of the hold, by up to 45 ms offline and 121 ms in this test), so streaming
+must begin well inside that rest. The
 CSV motion source holds the file's first row before the file's first time, so the
 lead is rest.
 """
@@ -184,15 +186,19 @@ def test_export_raw_then_analyze_finds_the_devices_reps(recorded, tmp_path, caps
     # while the device's had run since boot. Its slow estimates (gravity, accelerometer
     # bias, velocity offset) depend on where they started and converge only gradually
     # over the rest, so the two must find the same reps, with every figure within the
-    # detector's own accuracy goals (boundaries 60 ms, ROM 6 %, mean velocity 0.03 m/s),
-    # not to the ms (seen: boundaries up to 25 ms and ROM up to 5 mm apart, depending on
-    # when streaming began).
+    # detector's own accuracy goals (ROM 6 %, mean velocity 0.03 m/s; concentric
+    # boundaries the median's 60 ms, the lowering's the p95's 150 ms), not to the ms.
+    # A lowering eases out of the hold: its velocity creeps from zero, so a few mm/s of
+    # offset left in the slow estimates moves where it crosses the boundary level
+    # (seen: concentric boundaries up to 3 ms apart, the lowering's start up to 121 ms,
+    # ROM up to 5 mm, depending on when streaming began).
     assert len(host[0]["reps"]) == len(device[0]["reps"])
     for h, d in zip(host[0]["reps"], device[0]["reps"], strict=True):
         assert h["index"] == d["index"] and h["full"] == d["full"]
-        for key in ("concentric_start_s", "concentric_end_s", "eccentric_start_s",
-                    "eccentric_end_s", "hold_s"):
+        for key in ("concentric_start_s", "concentric_end_s"):
             assert h[key] == pytest.approx(d[key], abs=0.060), key
+        for key in ("eccentric_start_s", "eccentric_end_s", "hold_s"):
+            assert h[key] == pytest.approx(d[key], abs=0.150), key
         assert h["rom_m"] == pytest.approx(d["rom_m"], rel=0.06)
         assert h["mean_velocity_mps"] == pytest.approx(d["mean_velocity_mps"], abs=0.03)
         assert h["peak_velocity_mps"] == pytest.approx(d["peak_velocity_mps"], abs=0.03)
