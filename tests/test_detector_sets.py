@@ -36,6 +36,8 @@ CASES = [
     (1155, 200.0, 0.0, "a lowering ending on a drift plateau (its test had the wrong sign)"),
     (5032, 50.0, 1.0, "the bar rolled onto the hips, taken for a first rise: the first rep, "
      "rising from that 'top', was lost"),
+    (5007, 200.0, 1.0, "a partial second rep at 39 % of the first's range: the set started "
+     "at the third rep"),
     (1140, 50.0, 1.0, "pitch scale learnt from slow motion: first rep's range read short, "
      "so a partial rep passed for full"),
 ]

@@ -59,8 +59,8 @@ class RepLog:
         # rolling the bar on, walking off or one fidget do not do that.
         pb = self.pb
         rom = self.rom
-        # (The second may be a partial rep: down to 40 % of the first's range.)
-        if (not self.pend or b[0] - pb[3] > _PAIR_GAP or self.p_rom * 2 > rom * 5
+        # (The second may be a partial rep: down to a third of the first's range.)
+        if (not self.pend or b[0] - pb[3] > _PAIR_GAP or self.p_rom > rom * 3
                 or self.p_rom * 2 < rom):
             # No first rep waiting, or it was too long ago or too unlike this one:
             # this one becomes the first rep that waits.
