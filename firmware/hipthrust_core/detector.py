@@ -228,7 +228,8 @@ class Detector(RepLog):
                 self.vel.rezero(-dv)
                 self.v -= dv
                 vmm = self.v >> 8
-            self._try_rise(vmm)
+            if vmm > conf:
+                self._try_rise(vmm)
         elif st == _UP:
             if self.vert.still and vmm * _CONF_DIV > self.peak:
                 # The bar rests, yet the velocity still shows a good part of the rise's
@@ -271,7 +272,7 @@ class Detector(RepLog):
         elif st == _TOP:
             if self._missed_lowering(t, vmm):
                 return
-            if self.first:
+            if self.first and vmm > self.r_conf:
                 # Before a set, a rise from the "top" of a rise that turned the pad over
                 # (far beyond a rep's pitch on the arc): that was the bar rolled up onto
                 # the hips, no rep. This is the rise. (_missed_lowering set r_conf.)
