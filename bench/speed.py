@@ -5,8 +5,9 @@ CPython, and samples per second of `hipthrust analyze` (issue 3 item 6).
 
 A simulated session (100 Hz) is replayed through the detector. The MicroPython
 figure times only the feed()/pack_next() loop over preloaded integer arrays (the
-board's hot path); the analyze figure includes decoding the records and assembling
-the result, as the CLI does (file reading excluded). Prints figures, exits 0.
+board's hot path; best of three runs); the analyze figure includes decoding the
+records and assembling the result, as the CLI does (file reading excluded). Prints
+figures, exits 0.
 """
 
 import argparse
@@ -52,10 +53,14 @@ def loop(det, rows, n, buf):
         i += 1
     return seq
 
-t0 = time.ticks_us()
-events = loop(Detector(), rows, n, buf)
-t1 = time.ticks_us()
-print(n, events, time.ticks_diff(t1, t0))
+best = None
+for _ in range(3):  # best of three: the least disturbed by the rest of the machine
+    t0 = time.ticks_us()
+    events = loop(Detector(), rows, n, buf)
+    us = time.ticks_diff(time.ticks_us(), t0)
+    if best is None or us < best:
+        best = us
+print(n, events, best)
 """
 
 
