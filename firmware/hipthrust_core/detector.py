@@ -20,9 +20,11 @@ the velocity crossed a small level, extrapolated to zero (a rise never before th
 bar last rested). A hold whose velocity still carries some drift is recognised as
 a plateau and taken as zero; a "rise" during which the bar rests is drift. A rise
 while the bar is at the top gives away a lowering too slow to tell from rest: it
-is placed from the history and the rep closed. A bottom is reported as a phase when
-found, but its rep waits up to 1.5 s: a rise that follows (touch-and-go) starts at
-the true turnaround, later than the drifting end of the lowering.
+is placed from the history and the rep closed (before a set, where the pad turned
+over on the way up, that "rep" was the bar rolled onto the hips: the rise starts
+afresh). A bottom is reported as a phase when found, but its rep waits up to
+1.5 s: a rise that follows (touch-and-go) starts at the true turnaround, later
+than the drifting end of the lowering.
 What the movements were (reps, full or not; when a set starts and ends) is
 reps.RepLog's part: a set is announced only
 when two reps in a row have risen and come back down, each taking 0.8 s or more,
