@@ -25,7 +25,7 @@ cdef class Detector(RepLog):
     cpdef long pending(self)
     cpdef long end(self, long t_ms)
     @cython.locals(st=long, conf=long, dv=long, base=long, lvl=long, flat=bint,
-                   d=long, tol=long, need=long, slow=bint, tb=long, n=long, nt="int[::1]")
+                   d=long, tol=long, need=long, slow=bint, tb=long, n=long)
     cpdef void _machine(self, long t, long vmm)
     cpdef void _settle(self, long t_rise)
     @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long)
@@ -36,7 +36,6 @@ cdef class Detector(RepLog):
     cpdef void _rise_limits(self)
     @cython.locals(base=long, n=long)
     cpdef long _rise_boundary(self, long before, long lvl)
-    @cython.locals(nt="int[::1]")
     cpdef void _start_rise(self, long n, long vmm)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, rom=long, dur=long, peak=long)
     cpdef bint _plausible(self)

@@ -278,9 +278,7 @@ class Detector(RepLog):
                 # Before a set, a rise from the "top" of a rise that turned the pad over
                 # (far beyond a rep's pitch on the arc): that was the bar rolled up onto
                 # the hips, no rep. This is the rise. (_missed_lowering set r_conf.)
-                nt = self.vert.turn
-                if (abs(nt[0]) + abs(nt[1]) + abs(nt[2]) > 2 * TURN_FIRST
-                        and self._try_rise(vmm)):
+                if self.vert.net_turn() > 2 * TURN_FIRST and self._try_rise(vmm):
                     return
             if 0 < vmm and vmm * 2 < self.r_conf and not self.vel.fused:
                 # The hips are at lockout: the bar cannot rise further. A slow rise here
@@ -453,10 +451,7 @@ class Detector(RepLog):
         # rise is announced at once.
         self.b[0] = self.t_b
         self.bn[0] = n
-        nt = self.vert.turn
-        nt[0] = 0
-        nt[1] = 0
-        nt[2] = 0
+        self.vert.clear_turn()
         self.peak = vmm
         self.state = _UP
         self.first = not self.in_set

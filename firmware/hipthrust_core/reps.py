@@ -48,8 +48,7 @@ class RepLog:
             return
         if t - b[0] < _CYCLE_FIRST:
             return  # a set starts from a dead stop: its first reps are not this quick
-        nt = self.vert.turn
-        if abs(nt[0]) + abs(nt[1]) + abs(nt[2]) > TURN_FIRST:
+        if self.vert.net_turn() > TURN_FIRST:
             # The pad came back down turned for good: rolling the bar onto the hips
             # does that. The hips tilt it and bring it back over a rep (by 0.25 rad at
             # most; up to 1 rad when drift in a long hold passed for the lowering).

@@ -89,7 +89,8 @@ class Vertical:
         self.learn_ms = 0  # ms spent learning gravity at a new angle
         self.turned = True  # turned away from where gravity was learnt
         self.rot = 0  # bias-free rotation of this sample, rad/65536 (|x|+|y|+|z|)
-        self.turn = array("i", (0, 0, 0))  # net rotation while moving (sensor frame), rad/65536
+        self.turn = array("i", (0, 0, 0))  # net rotation while moving (sensor frame),
+        # rad/65536: see net_turn()
         self.wx = 0  # bias-free rotation rate of this sample, 0.1 deg/s * 16
         self.wy = 0
         self.wz = 0
@@ -122,6 +123,19 @@ class Vertical:
         """Add d (mg/256) to the gravity magnitude: the velocity found at a
         zero-velocity point says by how much the vertical acceleration was off."""
         self.g0 = clip(self.g0 + d - _G0_MID, _G0_SPAN) + _G0_MID
+
+    def net_turn(self):
+        """Net rotation since clear_turn(), summed while a rise or fall was in
+        progress: |x| + |y| + |z| in rad/65536."""
+        nt = self.turn
+        return abs(nt[0]) + abs(nt[1]) + abs(nt[2])
+
+    def clear_turn(self):
+        """Start summing the net rotation afresh (the detector: at a rise's start)."""
+        nt = self.turn
+        nt[0] = 0
+        nt[1] = 0
+        nt[2] = 0
 
     def _norm(self):
         up = self.up
@@ -169,7 +183,7 @@ class Vertical:
         tz = clip(((((wz + self.wz) * dt) >> 5) * 117) >> 10, _TH_CLIP)
         self.rot = abs(tx) + abs(ty) + abs(tz)
         if self.moving:
-            # Net turn through a rep's rise and fall (the detector zeroes it at each
+            # Net turn through a rep's rise and fall (the detector clears it at each
             # rise; two phases of <= 8 s keep it < 2**26).
             nt = self.turn
             nt[0] += tx
