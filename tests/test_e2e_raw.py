@@ -15,9 +15,8 @@ forget most of where they started (measured: analysing the same samples from 6 s
 before the motion on moves rep times by some 50 ms against analysing them from boot;
 from 20 s on, concentric boundaries by 3 ms at most, but a lowering's start, which
 eases out of the hold, by up to 45 ms offline and 121 ms in this test), so streaming
-must begin well inside that rest. The
-CSV motion source holds the file's first row before the file's first time, so the
-lead is rest.
+must begin well inside that rest. The CSV motion source holds the file's first row
+before the file's first time, so the lead is rest.
 """
 
 import ast
