@@ -19,13 +19,14 @@ cdef class Detector(RepLog):
     cdef public Velocity vel
     cdef public bint top_fixed, bot_pend
 
-    @cython.locals(dt=long, vert=Vertical, av=long, st=long, vmm=long, step=long, rot=long)
+    @cython.locals(dt=long, vert=Vertical, vel=Velocity, av=long, v=long, st=long, vmm=long,
+                   step=long, rot=long)
     cpdef long feed(self, long t_ms, long ax, long ay, long az, long gx, long gy, long gz)
     cpdef long pack_next(self, buf, long seq)
     cpdef long pending(self)
     cpdef long end(self, long t_ms)
     @cython.locals(st=long, conf=long, dv=long, base=long, lvl=long, flat=bint,
-                   d=long, tol=long, need=long, slow=bint, tb=long, n=long)
+                   d=long, tol=long, need=long, slow=bint, tb=long, n=long, rest=bint)
     cpdef void _machine(self, long t, long vmm)
     cpdef void _settle(self, long t_rise)
     @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long)

@@ -162,16 +162,18 @@ class Detector(RepLog):
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
         if vert.still:
             self.t_still = t_ms
-        self.v = self.vel.update(dt, av, vert, self.in_set, self.in_set and st == _TOP)
-        if self.vel.jump:
+        vel = self.vel
+        v = vel.update(dt, av, vert, self.in_set, self.in_set and st == _TOP)
+        self.v = v
+        if vel.jump:
             # The pitch rate came into use: the history steps with the velocity, or a
             # backtrack would stop at the step (a rise's start placed at its confirmation).
-            self.ring.shift(0, self.vel.jump)
-            self.vslow += self.vel.jump
-        vmm = self.v >> 8
-        self.vslow += ((self.v - self.vslow) * dt) // _TAU_SLOW
-        step = (self.v * dt) >> 8  # um
-        self.ring.push(t_ms, self.vel.vr, self.v)
+            self.ring.shift(0, vel.jump)
+            self.vslow += vel.jump
+        vmm = v >> 8
+        self.vslow += ((v - self.vslow) * dt) // _TAU_SLOW
+        step = (v * dt) >> 8  # um
+        self.ring.push(t_ms, vel.vr, v)
         rot = vert.rot
         self.rot_win += rot - (self.rot_win * dt) // 1000
         if vmm > 0:
@@ -222,16 +224,18 @@ class Detector(RepLog):
                     self._set_end(P.END_REST)
                 elif self.rot_win > _ROT_REMOVED:
                     self._set_end(P.END_REMOVED)
-            self._rise_limits()
-            conf = self.r_conf
-            if self.in_set and self.vert.still and -conf < vmm < conf:
-                # Resting at a paused bottom, yet the velocity creeps: drift. Zero it.
-                dv = (self.v * self.dt) // _TAU_PAUSE
-                self.vel.rezero(-dv)
-                self.v -= dv
-                vmm = self.v >> 8
-            if vmm > conf:
-                self._try_rise(vmm)
+            rest = self.in_set and self.vert.still
+            if rest or vmm > _CONF_MIN:  # (else neither test below can pass)
+                self._rise_limits()
+                conf = self.r_conf
+                if rest and -conf < vmm < conf:
+                    # Resting at a paused bottom, yet the velocity creeps: drift. Zero it.
+                    dv = (self.v * self.dt) // _TAU_PAUSE
+                    self.vel.rezero(-dv)
+                    self.v -= dv
+                    vmm = self.v >> 8
+                if vmm > conf:
+                    self._try_rise(vmm)
         elif st == _UP:
             if self.vert.still and vmm * _CONF_DIV > self.peak:
                 # The bar rests, yet the velocity still shows a good part of the rise's
@@ -271,13 +275,16 @@ class Detector(RepLog):
                     self.ref_up = self.peak
                 else:
                     self.ref_up += (self.peak - self.ref_up) >> 2
+                # What confirms the next rise, for the whole of the top (nothing it
+                # depends on changes there).
+                self._rise_limits()
         elif st == _TOP:
             if self._missed_lowering(t, vmm):
                 return
             if self.first and vmm > self.r_conf:
                 # Before a set, a rise from the "top" of a rise that turned the pad over
                 # (far beyond a rep's pitch on the arc): that was the bar rolled up onto
-                # the hips, no rep. This is the rise. (_missed_lowering set r_conf.)
+                # the hips, no rep. This is the rise.
                 if self.vert.net_turn() > 2 * TURN_FIRST and self._try_rise(vmm):
                     return
             if 0 < vmm and vmm * 2 < self.r_conf and not self.vel.fused:
@@ -369,7 +376,7 @@ class Detector(RepLog):
         # A rise while the bar is at the top cannot be: the bar is already as high as
         # the hips go. The lowering in between was too slow to be seen (drift or a
         # rest pull ate it): place it from the history, close the rep, start the rise.
-        self._rise_limits()
+        # (r_conf, r_need: set as the top was reached.)
         if vmm <= self.r_conf or self.rise <= self.r_need * 1000 or t - self.b[1] < CYCLE_MIN:
             return False
         ring = self.ring

@@ -30,7 +30,6 @@ removes its drift by a linear detrend between the phase's zero-velocity end poin
 
 from hipthrust_core.accel_velocity import AccelVelocity
 from hipthrust_core.compat import const
-from hipthrust_core.fixed import clip
 from hipthrust_core.pitch import TAU_HP, PitchVelocity
 
 _TAU_AVS = const(10000)  # ms: slow mean of the vertical acceleration taken as bias
@@ -83,7 +82,12 @@ class Velocity:
         # that first-order high-pass of the velocity.
         vk = self.vk + dv
         vk -= (vk * dt + (TAU_HP >> 1)) // TAU_HP
-        self.vk = clip(vk, _LIM)
+        # (Limits written out: a call costs MicroPython several times what they do.)
+        if vk > _LIM:
+            vk = _LIM
+        elif vk < -_LIM:
+            vk = -_LIM
+        self.vk = vk
         vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.vk >> 8, not vert.still)
         x = self.x + ((((avf * dt) >> 5) * 643) >> 8) - ((vg - self.vg) << 8)
         self.vg = vg
@@ -107,9 +111,17 @@ class Velocity:
             else:
                 tau = _TAU_ACC_IDLE
             x -= (x * dt + (tau >> 1)) // tau
-        self.vr = clip(vr, _LIM)
-        self.x = clip(x, _LIM)
-        v = self.x + (vg << 8)
+        if vr > _LIM:
+            vr = _LIM
+        elif vr < -_LIM:
+            vr = -_LIM
+        if x > _LIM:
+            x = _LIM
+        elif x < -_LIM:
+            x = -_LIM
+        self.vr = vr
+        self.x = x
+        v = x + (vg << 8)
         # Offset left (the pitch scale or the bias still being learnt): the slow mean
         # taken while the bar rises and falls, frozen during holds and pauses.
         if vert.moving:

@@ -18,18 +18,17 @@ cdef class Vertical:
     @cython.locals(up="int[::1]")
     cpdef void reset(self, long ax, long ay, long az)
     cpdef void rebias(self, long d)
-    @cython.locals(up="int[::1]", x=long, y=long, z=long, sq=long, m=long)
     @cython.locals(nt="int[::1]")
     cpdef long net_turn(self)
     @cython.locals(nt="int[::1]")
     cpdef void clear_turn(self)
+    @cython.locals(up="int[::1]", x=long, y=long, z=long, sq=long, m=long)
     cpdef void _norm(self)
-    @cython.locals(up="int[::1]", d=long)
-    cpdef long _proj(self, long ax, long ay, long az)
     @cython.locals(wx=long, wy=long, wz=long, tx=long, ty=long, tz=long, ux=long, uy=long,
                    uz=long, nx=long, ny=long, nz=long, da=long, dw=long, pf=long, dp=long,
                    tau=long, half=long, rx=long, ry=long, rz=long, r=long, p=long, g8=long,
                    u0=long, u1=long, u2=long, yaw=long, gm=long, turned=bint, learn=long,
-                   err=long, tg=long, e=long, av=long, up="int[::1]", gb="int[::1]",
-                   gk="int[::1]", af="int[::1]", sl="int[::1]", ur="int[::1]", nt="int[::1]")
+                   err=long, tg=long, e=long, av=long, d=long, b=long, m=long, rot=long,
+                   up="int[::1]", gb="int[::1]", gk="int[::1]", af="int[::1]", sl="int[::1]",
+                   ur="int[::1]", nt="int[::1]")
     cpdef long update(self, long dt, long ax, long ay, long az, long gx, long gy, long gz)

@@ -149,39 +149,67 @@ class Vertical:
         m = (m + sq // m) >> 1
         self.gmag = m if m > 64 else 64
 
-    def _proj(self, ax, ay, az):
-        # a . up / |up| in mg/16; a clipped to 4 g and up to 2 g keep the dot < 2**30 / 4
-        up = self.up
-        d = ax * (up[0] >> 5) + ay * (up[1] >> 5) + az * (up[2] >> 5)
-        return (d << 2) // (self.gmag >> 2)
-
     def update(self, dt, ax, ay, az, gx, gy, gz):
         """One sample: dt in ms (1-100), accel in mg, gyro in 0.1 deg/s.
 
         Returns the vertical linear acceleration in mg/16 (up positive), gravity
         removed. Sets self.still and self.rot (rotation this sample, rad/65536).
         """
-        ax = clip(ax, _A_CLIP)
-        ay = clip(ay, _A_CLIP)
-        az = clip(az, _A_CLIP)
+        # (Limits, absolute values and the projection are written out in this
+        # per-sample path: a call costs MicroPython several times what they do.)
+        if ax > _A_CLIP:
+            ax = _A_CLIP
+        elif ax < -_A_CLIP:
+            ax = -_A_CLIP
+        if ay > _A_CLIP:
+            ay = _A_CLIP
+        elif ay < -_A_CLIP:
+            ay = -_A_CLIP
+        if az > _A_CLIP:
+            az = _A_CLIP
+        elif az < -_A_CLIP:
+            az = -_A_CLIP
         if not self.started:
             self.reset(ax, ay, az)
         gb = self.gb
         up = self.up
         # Bias-free rate (0.1 deg/s * 16) and rotation this sample in rad/65536:
         # 0.1 deg/s * ms = 1.745e-6 rad = 0.11438 rad/65536 ~ 117/1024.
-        gx = clip(gx, _W_CLIP)
-        gy = clip(gy, _W_CLIP)
-        gz = clip(gz, _W_CLIP)
+        if gx > _W_CLIP:
+            gx = _W_CLIP
+        elif gx < -_W_CLIP:
+            gx = -_W_CLIP
+        if gy > _W_CLIP:
+            gy = _W_CLIP
+        elif gy < -_W_CLIP:
+            gy = -_W_CLIP
+        if gz > _W_CLIP:
+            gz = _W_CLIP
+        elif gz < -_W_CLIP:
+            gz = -_W_CLIP
         wx = (gx << 4) - (gb[0] >> 4)
         wy = (gy << 4) - (gb[1] >> 4)
         wz = (gz << 4) - (gb[2] >> 4)
         # The mean of this rate and the last one (trapezoid): over a gap (samples lost)
         # the rate at its end alone would overstate a turn that was speeding up.
-        tx = clip(((((wx + self.wx) * dt) >> 5) * 117) >> 10, _TH_CLIP)
-        ty = clip(((((wy + self.wy) * dt) >> 5) * 117) >> 10, _TH_CLIP)
-        tz = clip(((((wz + self.wz) * dt) >> 5) * 117) >> 10, _TH_CLIP)
-        self.rot = abs(tx) + abs(ty) + abs(tz)
+        tx = ((((wx + self.wx) * dt) >> 5) * 117) >> 10
+        ty = ((((wy + self.wy) * dt) >> 5) * 117) >> 10
+        tz = ((((wz + self.wz) * dt) >> 5) * 117) >> 10
+        if tx > _TH_CLIP:
+            tx = _TH_CLIP
+        elif tx < -_TH_CLIP:
+            tx = -_TH_CLIP
+        if ty > _TH_CLIP:
+            ty = _TH_CLIP
+        elif ty < -_TH_CLIP:
+            ty = -_TH_CLIP
+        if tz > _TH_CLIP:
+            tz = _TH_CLIP
+        elif tz < -_TH_CLIP:
+            tz = -_TH_CLIP
+        rot = tx if tx > 0 else -tx
+        rot += ty if ty > 0 else -ty
+        self.rot = rot + (tz if tz > 0 else -tz)
         if self.moving:
             # Net turn through a rep's rise and fall (the detector clears it at each
             # rise; two phases of <= 8 s keep it < 2**26).
@@ -209,19 +237,29 @@ class Vertical:
         sl[0] += ((af[0] - sl[0]) * dt) // _TAU_AS
         sl[1] += ((af[1] - sl[1]) * dt) // _TAU_AS
         sl[2] += ((af[2] - sl[2]) * dt) // _TAU_AS
-        da = abs(af[0] - sl[0]) + abs(af[1] - sl[1]) + abs(af[2] - sl[2])
+        d = af[0] - sl[0]
+        da = d if d > 0 else -d
+        d = af[1] - sl[1]
+        da += d if d > 0 else -d
+        d = af[2] - sl[2]
+        da += d if d > 0 else -d
         if da > 64000:
             da = 64000
         self.dev_a += ((da - self.dev_a) * dt) // _TAU_DEV
-        dw = abs(wx) + abs(wy) + abs(wz)
+        dw = wx if wx > 0 else -wx
+        dw += wy if wy > 0 else -wy
+        dw += wz if wz > 0 else -wz
         if dw > 640000:
             dw = 640000
         self.dev_w += ((dw - self.dev_w) * dt) // _TAU_DEV
         # And the smoothed accel must weigh what gravity weighs: a gentle, steady push
         # (a slow start of the lowering) changes little but is no rest.
-        pf = self._proj(af[0] >> 4, af[1] >> 4, af[2] >> 4)
+        pf = ((((af[0] >> 4) * (up[0] >> 5) + (af[1] >> 4) * (up[1] >> 5)
+                + (af[2] >> 4) * (up[2] >> 5)) << 2) // (self.gmag >> 2))  # mg/16
         self.pslow += ((pf - self.pslow) * dt) // _TAU_PS
-        dp = abs(pf - self.pslow)
+        dp = pf - self.pslow
+        if dp < 0:
+            dp = -dp
         # Smoothed measures enter stillness; the instant ones leave it at once, so the
         # first samples of a movement are never taken for rest. Once gravity is known
         # at this angle, the smoothed accel must also weigh what gravity weighs, or
@@ -235,7 +273,7 @@ class Vertical:
                 self.still_ms = _STILL_LONG
             if self.still_ms > _STILL_MS:
                 self.still = (self.turned or self.still_ms >= _STILL_LONG
-                              or abs(pf - (self.g8 << 1)) < _STILL_G * 16)
+                              or -_STILL_G * 16 < pf - (self.g8 << 1) < _STILL_G * 16)
         else:
             self.still_ms = 0
             self.still = False
@@ -252,47 +290,93 @@ class Vertical:
         ux = nx >> 8
         uy = ny >> 8
         uz = nz >> 8
-        gb[0] += (((uy * az - uz * ay) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
-        gb[1] += (((uz * ax - ux * az) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
-        gb[2] += (((ux * ay - uy * ax) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
-        gb[0] = clip(gb[0], _GB_CLIP)
-        gb[1] = clip(gb[1], _GB_CLIP)
-        gb[2] = clip(gb[2], _GB_CLIP)
+        b = gb[0] + (((uy * az - uz * ay) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
+        if b > _GB_CLIP:
+            b = _GB_CLIP
+        elif b < -_GB_CLIP:
+            b = -_GB_CLIP
+        gb[0] = b
+        b = gb[1] + (((uz * ax - ux * az) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
+        if b > _GB_CLIP:
+            b = _GB_CLIP
+        elif b < -_GB_CLIP:
+            b = -_GB_CLIP
+        gb[1] = b
+        b = gb[2] + (((ux * ay - uy * ax) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
+        if b > _GB_CLIP:
+            b = _GB_CLIP
+        elif b < -_GB_CLIP:
+            b = -_GB_CLIP
+        gb[2] = b
         # Rounded, not floored: a floored small step is a steady pull towards -inf.
         half = tau >> 1
         rx = (ax << 8) - nx
         ry = (ay << 8) - ny
         rz = (az << 8) - nz
-        up[0] = clip(nx + (rx * dt + half) // tau, _G_CLIP)
-        up[1] = clip(ny + (ry * dt + half) // tau, _G_CLIP)
-        up[2] = clip(nz + (rz * dt + half) // tau, _G_CLIP)
-        self._norm()
+        nx += (rx * dt + half) // tau
+        if nx > _G_CLIP:
+            nx = _G_CLIP
+        elif nx < -_G_CLIP:
+            nx = -_G_CLIP
+        ny += (ry * dt + half) // tau
+        if ny > _G_CLIP:
+            ny = _G_CLIP
+        elif ny < -_G_CLIP:
+            ny = -_G_CLIP
+        nz += (rz * dt + half) // tau
+        if nz > _G_CLIP:
+            nz = _G_CLIP
+        elif nz < -_G_CLIP:
+            nz = -_G_CLIP
         # A rotation by small steps lengthens the vector a little each step (fast
-        # turns, like rolling the bar, a lot): keep its length at the gravity magnitude.
-        r = ((self.g8 << 14) // self.gmag) - 16384
-        up[0] += ((up[0] >> 4) * r) >> 10
-        up[1] += ((up[1] >> 4) * r) >> 10
-        up[2] += ((up[2] >> 4) * r) >> 10
-        self.gmag = self.g8
-        p = self._proj(ax, ay, az)
+        # turns, like rolling the bar, a lot): keep its length at the gravity magnitude
+        # (its length by one step of Newton's iteration, as in _norm).
+        ux = nx >> 5
+        uy = ny >> 5
+        uz = nz >> 5
+        m = self.gmag
+        if m < 64:
+            m = 64
+        m = (m + (ux * ux + uy * uy + uz * uz) // m) >> 1
+        if m < 64:
+            m = 64
+        g8 = self.g8
+        r = ((g8 << 14) // m) - 16384
+        nx += ((nx >> 4) * r) >> 10
+        ny += ((ny >> 4) * r) >> 10
+        nz += ((nz >> 4) * r) >> 10
+        up[0] = nx
+        up[1] = ny
+        up[2] = nz
+        self.gmag = g8
+        ux = nx >> 5
+        uy = ny >> 5
+        uz = nz >> 5
+        # a . up / |up| in mg/16 (a clipped to 4 g and up to 2 g keep the dot < 2**30 / 4)
+        p = ((ax * ux + ay * uy + az * uz) << 2) // (g8 >> 2)
         # Gravity as this accelerometer reads it at rest: |g| + bias . up (the bias
         # seen from the current angle), so the pitch of the arc does not leak into
         # the vertical acceleration. Both parts are learnt at rest (LMS): rests at
         # the bottom and holds at the top show the bias from two sides.
-        g8 = self.g8
         gk = self.gk
-        u0 = ((up[0] >> 5) << 7) // g8  # unit up vector, 1/128
-        u1 = ((up[1] >> 5) << 7) // g8
-        u2 = ((up[2] >> 5) << 7) // g8
+        u0 = (ux << 7) // g8  # unit up vector, 1/128
+        u1 = (uy << 7) // g8
+        u2 = (uz << 7) // g8
         # Turning about the vertical: a bar on the hips does not (it pitches and rolls
         # about horizontal axes); a pad carried while walking does, with every step.
-        yaw = abs(wx * u0 + wy * u1 + wz * u2) >> 7  # 0.1 deg/s * 16
+        yaw = wx * u0 + wy * u1 + wz * u2
+        yaw = (yaw if yaw > 0 else -yaw) >> 7  # 0.1 deg/s * 16
         if yaw > 640000:
             yaw = 640000
         self.yaw += ((yaw - self.yaw) * dt) // _TAU_YAW
         gm = self.g0 + ((gk[0] * u0 + gk[1] * u1 + gk[2] * u2) >> 10)  # mg/256
         ur = self.uref
-        turned = abs(u0 - ur[0]) + abs(u1 - ur[1]) + abs(u2 - ur[2]) > _TURN
+        d = u0 - ur[0]
+        da = d if d > 0 else -d
+        d = u1 - ur[1]
+        da += d if d > 0 else -d
+        d = u2 - ur[2]
+        turned = da + (d if d > 0 else -d) > _TURN
         self.turned = turned
         learn = 0  # ms of gravity learning at this angle, this sample
         if self.still and not self.moving:
@@ -328,4 +412,8 @@ class Vertical:
         g8 = gm >> 5
         self.g8 = g8 if g8 > 4000 else 4000
         av = p - (gm >> 4)
-        return clip(av, 64000)
+        if av > 64000:
+            return 64000
+        if av < -64000:
+            return -64000
+        return av
