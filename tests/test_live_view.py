@@ -47,6 +47,9 @@ def test_state_follows_reps_phases_and_judges_with_the_guidelines():
     assert state.last_set["goal"] == G.rep_range_goal(2)
     assert state.last_set["velocity_loss_pct"] == G.velocity_loss([0.5, 0.4])
     assert lines[0] == "set 2: started"
+    # Phases carry no rep number: a rise that turns out to be no rep (the bar set
+    # down) must not read as one.
+    assert lines[1:3] == ["  concentric", "  top"]
     assert lines[3] == ("rep 1: concentric 0.8 s, hold 1.5 s, eccentric 2.0 s, ROM 0.24 m, "
                         "mean 0.50 m/s")
     assert [ln for ln in lines if ln.startswith("  warning: ")] == [

@@ -108,8 +108,10 @@ class LiveState:
         return []
 
     def _phase(self, rec):
+        # No rep number: a rise is reported as it starts, and setting the bar down
+        # rises too. Only a REP record says a rep was made (and which one).
         self.phase_word, self.phase_label = PHASE_WORDS[rec.phase]
-        return self._emit([f"rep {rec.rep}: {P.PHASE_NAMES[rec.phase]}"])
+        return self._emit([f"  {P.PHASE_NAMES[rec.phase]}"])
 
     def _rep(self, rec):
         conc, hold, ecc = _s(rec.conc_ms), _s(rec.hold_ms), _s(rec.ecc_ms)
