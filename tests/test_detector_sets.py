@@ -40,6 +40,8 @@ CASES = [
      "at the third rep"),
     (1140, 50.0, 1.0, "pitch scale learnt from slow motion: first rep's range read short, "
      "so a partial rep passed for full"),
+    (9031, 200.0, 0.0, "rushed, touch-and-go: the second rep, up and down in under 0.8 s, "
+     "was dropped as too quick to start a set, and the set started with the first and third"),
 ]
 
 

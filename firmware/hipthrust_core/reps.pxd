@@ -18,7 +18,8 @@ cdef class RepLog:
     cdef public long rom, cpeak, p_rom, p_peak, c_rom, c_peak, fall, reps, full_reps, ref_rom, ref_conc
     cdef public long last_end, set_no
 
-    @cython.locals(b="int[::1]", bn="int[::1]", pb="int[::1]", cb="int[::1]", first=bint, rom=long, drop=long)
+    @cython.locals(b="int[::1]", bn="int[::1]", pb="int[::1]", cb="int[::1]", first=bint, rom=long,
+                   drop=long, quick=bint)
     cpdef void _bottom(self, long t, long n, bint phase=*)
     @cython.locals(b="int[::1]")
     cpdef void _keep(self, int[::1] dst, long t)

@@ -46,8 +46,11 @@ class RepLog:
         if not first:
             self._rep(b[0], b[1], b[2], t, self.rom, self.cpeak)
             return
-        if t - b[0] < _CYCLE_FIRST:
-            return  # a set starts from a dead stop: its first reps are not this quick
+        # A set starts from a dead stop: its first rep is not this quick (a second one,
+        # touch-and-go after it, may be: it pairs with the first but never waits).
+        quick = t - b[0] < _CYCLE_FIRST
+        if quick and not self.pend:
+            return
         if self.vert.net_turn() > TURN_FIRST:
             # The pad came back down turned for good: rolling the bar onto the hips
             # does that. The hips tilt it and bring it back over a rep (by 0.25 rad at
@@ -63,6 +66,8 @@ class RepLog:
                 or self.p_rom * 2 < rom):
             # No first rep waiting, or it was too long ago or too unlike this one:
             # this one becomes the first rep that waits.
+            if quick:
+                return
             drop = -self.ring.integrate(bn[2], bn[3], True) // 1000
             # A slow lowering found late loses its start to the detrend: net fall too.
             if self.fall // 1000 > drop:
