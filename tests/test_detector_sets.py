@@ -42,6 +42,8 @@ CASES = [
      "so a partial rep passed for full"),
     (9031, 200.0, 0.0, "rushed, touch-and-go: the second rep, up and down in under 0.8 s, "
      "was dropped as too quick to start a set, and the set started with the first and third"),
+    (3162, 100.0, 1.0, "rushed: the first rep, up and down in 0.75 s, was dropped as too quick "
+     "to start a set (the limit was 0.8 s)"),
 ]
 
 

@@ -27,7 +27,7 @@ afresh). A bottom is reported as a phase when found, but its rep waits up to
 than the drifting end of the lowering.
 What the movements were (reps, full or not; when a set starts and ends) is
 reps.RepLog's part: a set is announced only
-when two reps in a row have risen and come back down, each taking 0.8 s or more,
+when two reps in a row have risen and come back down (the first taking 0.7 s or more),
 while the pad does not turn about the vertical (handling, rolling the bar on, a
 fidget and walking do not), so the first rep's events come late.
 Range of motion and velocities are measured on the accelerometer's velocity, its

@@ -22,7 +22,7 @@ ROM_MIN = const(40)  # mm: smallest rise counted as a rep inside a set
 CYCLE_MIN = const(600)  # ms: a rep's rise and fall take longer (steps: ~500 ms)
 TURN_FIRST = const(72090)  # rad/65536 (1.1 rad): net turn over a first rep, at most
 
-_CYCLE_FIRST = const(800)  # ms: ... the reps that start a set (walking: a step every ~0.5 s)
+_CYCLE_FIRST = const(700)  # ms: ... the first rep of a set (a rushed one takes 0.72 s or more)
 _PAIR_GAP = const(8000)  # ms: most from the first rep's end to the second's start (out of a
 # set, drift over a long first hold can end the first rep seconds early)
 _FULL_FRAC = const(75)  # %: a rep reaching this share of the set's ROM is full
