@@ -24,6 +24,7 @@ Fixed point: velocity in mm/s * 256; every intermediate below 2**30.
 """
 
 from hipthrust_core.compat import const
+from hipthrust_core.fixed import clip
 
 _TAU_SET = const(8000)  # ms: leak of the velocity in a set
 _TAU_IDLE = const(4000)  # ms: ... out of a set (walking, handling)
@@ -51,13 +52,8 @@ class AccelVelocity:
         velocity, mm/s * 256."""
         x = self.x
         if feed:
-            # (Limits written out: a call costs MicroPython several times what they do.)
-            if x > 1 << 21:
-                self.racc += (1 << 21) * dt
-            elif x < -(1 << 21):
-                self.racc -= (1 << 21) * dt
-            else:
-                self.racc += x * dt
+            # (clip() only out of range: a call costs MicroPython several times a test.)
+            self.racc += (x if -(1 << 21) <= x <= 1 << 21 else clip(x, 1 << 21)) * dt
             q = self.racc // _BR_DIV
             if q:
                 self.racc -= q * _BR_DIV
@@ -78,9 +74,7 @@ class AccelVelocity:
         else:
             tau = _TAU_SET if in_set else _TAU_IDLE
             x -= (x * dt + (tau >> 1)) // tau
-        if x > _LIM:
-            x = _LIM
-        elif x < -_LIM:
-            x = -_LIM
+        if not -_LIM <= x <= _LIM:
+            x = clip(x, _LIM)
         self.x = x
         return x

@@ -49,22 +49,16 @@ class PitchVelocity:
         accelerometer's high-passed vertical velocity v_hp (mm/s) and whether the bar
         moves. Returns the pitch-rate velocity estimate in mm/s."""
         e = self.e
-        # (Limits written out: a call costs MicroPython several times what they do.)
+        # (clip() only out of range: a call costs MicroPython several times a test.)
         wx >>= 4
-        if wx > _W_CLIP:
-            wx = _W_CLIP
-        elif wx < -_W_CLIP:
-            wx = -_W_CLIP
+        if not -_W_CLIP <= wx <= _W_CLIP:
+            wx = clip(wx, _W_CLIP)
         wy >>= 4
-        if wy > _W_CLIP:
-            wy = _W_CLIP
-        elif wy < -_W_CLIP:
-            wy = -_W_CLIP
+        if not -_W_CLIP <= wy <= _W_CLIP:
+            wy = clip(wy, _W_CLIP)
         wz >>= 4
-        if wz > _W_CLIP:
-            wz = _W_CLIP
-        elif wz < -_W_CLIP:
-            wz = -_W_CLIP
+        if not -_W_CLIP <= wz <= _W_CLIP:
+            wz = clip(wz, _W_CLIP)
         q = (wx * e[0] + wy * e[1] + wz * e[2]) >> 14
         self.q = q
         if moving:
@@ -88,10 +82,8 @@ class PitchVelocity:
         self.q_b += (((q << 6) - self.q_b) * dt) // _TAU_QB
         if moving and (qh > _MIN_Q or qh < -_MIN_Q):
             v = v_hp
-            if v > 3000:
-                v = 3000
-            elif v < -3000:
-                v = -3000
+            if not -3000 <= v <= 3000:
+                v = clip(v, 3000)
             self.num += (((v * qh) >> 4) - self.num) * dt // _TAU_K
             self.den += (((qh * qh) >> 4) - self.den) * dt // _TAU_K
             self.vv += (((v * v) >> 4) - self.vv) * dt // _TAU_K

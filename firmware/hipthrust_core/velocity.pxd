@@ -2,6 +2,7 @@
 cimport cython
 
 from hipthrust_core.accel_velocity cimport AccelVelocity
+from hipthrust_core.fixed cimport clip
 from hipthrust_core.pitch cimport PitchVelocity
 from hipthrust_core.vertical cimport Vertical
 

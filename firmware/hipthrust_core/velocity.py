@@ -30,6 +30,7 @@ removes its drift by a linear detrend between the phase's zero-velocity end poin
 
 from hipthrust_core.accel_velocity import AccelVelocity
 from hipthrust_core.compat import const
+from hipthrust_core.fixed import clip
 from hipthrust_core.pitch import TAU_HP, PitchVelocity
 
 _TAU_AVS = const(10000)  # ms: slow mean of the vertical acceleration taken as bias
@@ -82,11 +83,9 @@ class Velocity:
         # that first-order high-pass of the velocity.
         vk = self.vk + dv
         vk -= (vk * dt + (TAU_HP >> 1)) // TAU_HP
-        # (Limits written out: a call costs MicroPython several times what they do.)
-        if vk > _LIM:
-            vk = _LIM
-        elif vk < -_LIM:
-            vk = -_LIM
+        # (clip() only out of range: a call costs MicroPython several times a test.)
+        if not -_LIM <= vk <= _LIM:
+            vk = clip(vk, _LIM)
         self.vk = vk
         vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.vk >> 8, not vert.still)
         x = self.x + ((((avf * dt) >> 5) * 643) >> 8) - ((vg - self.vg) << 8)
@@ -111,14 +110,10 @@ class Velocity:
             else:
                 tau = _TAU_ACC_IDLE
             x -= (x * dt + (tau >> 1)) // tau
-        if vr > _LIM:
-            vr = _LIM
-        elif vr < -_LIM:
-            vr = -_LIM
-        if x > _LIM:
-            x = _LIM
-        elif x < -_LIM:
-            x = -_LIM
+        if not -_LIM <= vr <= _LIM:
+            vr = clip(vr, _LIM)
+        if not -_LIM <= x <= _LIM:
+            x = clip(x, _LIM)
         self.vr = vr
         self.x = x
         v = x + (vg << 8)

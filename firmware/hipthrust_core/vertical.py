@@ -155,38 +155,26 @@ class Vertical:
         Returns the vertical linear acceleration in mg/16 (up positive), gravity
         removed. Sets self.still and self.rot (rotation this sample, rad/65536).
         """
-        # (Limits, absolute values and the projection are written out in this
-        # per-sample path: a call costs MicroPython several times what they do.)
-        if ax > _A_CLIP:
-            ax = _A_CLIP
-        elif ax < -_A_CLIP:
-            ax = -_A_CLIP
-        if ay > _A_CLIP:
-            ay = _A_CLIP
-        elif ay < -_A_CLIP:
-            ay = -_A_CLIP
-        if az > _A_CLIP:
-            az = _A_CLIP
-        elif az < -_A_CLIP:
-            az = -_A_CLIP
+        # (clip() only out of range; absolute values and the projection written out:
+        # in this per-sample path a call costs MicroPython several times a test.)
+        if not -_A_CLIP <= ax <= _A_CLIP:
+            ax = clip(ax, _A_CLIP)
+        if not -_A_CLIP <= ay <= _A_CLIP:
+            ay = clip(ay, _A_CLIP)
+        if not -_A_CLIP <= az <= _A_CLIP:
+            az = clip(az, _A_CLIP)
         if not self.started:
             self.reset(ax, ay, az)
         gb = self.gb
         up = self.up
         # Bias-free rate (0.1 deg/s * 16) and rotation this sample in rad/65536:
         # 0.1 deg/s * ms = 1.745e-6 rad = 0.11438 rad/65536 ~ 117/1024.
-        if gx > _W_CLIP:
-            gx = _W_CLIP
-        elif gx < -_W_CLIP:
-            gx = -_W_CLIP
-        if gy > _W_CLIP:
-            gy = _W_CLIP
-        elif gy < -_W_CLIP:
-            gy = -_W_CLIP
-        if gz > _W_CLIP:
-            gz = _W_CLIP
-        elif gz < -_W_CLIP:
-            gz = -_W_CLIP
+        if not -_W_CLIP <= gx <= _W_CLIP:
+            gx = clip(gx, _W_CLIP)
+        if not -_W_CLIP <= gy <= _W_CLIP:
+            gy = clip(gy, _W_CLIP)
+        if not -_W_CLIP <= gz <= _W_CLIP:
+            gz = clip(gz, _W_CLIP)
         wx = (gx << 4) - (gb[0] >> 4)
         wy = (gy << 4) - (gb[1] >> 4)
         wz = (gz << 4) - (gb[2] >> 4)
@@ -195,18 +183,12 @@ class Vertical:
         tx = ((((wx + self.wx) * dt) >> 5) * 117) >> 10
         ty = ((((wy + self.wy) * dt) >> 5) * 117) >> 10
         tz = ((((wz + self.wz) * dt) >> 5) * 117) >> 10
-        if tx > _TH_CLIP:
-            tx = _TH_CLIP
-        elif tx < -_TH_CLIP:
-            tx = -_TH_CLIP
-        if ty > _TH_CLIP:
-            ty = _TH_CLIP
-        elif ty < -_TH_CLIP:
-            ty = -_TH_CLIP
-        if tz > _TH_CLIP:
-            tz = _TH_CLIP
-        elif tz < -_TH_CLIP:
-            tz = -_TH_CLIP
+        if not -_TH_CLIP <= tx <= _TH_CLIP:
+            tx = clip(tx, _TH_CLIP)
+        if not -_TH_CLIP <= ty <= _TH_CLIP:
+            ty = clip(ty, _TH_CLIP)
+        if not -_TH_CLIP <= tz <= _TH_CLIP:
+            tz = clip(tz, _TH_CLIP)
         rot = tx if tx > 0 else -tx
         rot += ty if ty > 0 else -ty
         self.rot = rot + (tz if tz > 0 else -tz)
@@ -291,22 +273,16 @@ class Vertical:
         uy = ny >> 8
         uz = nz >> 8
         b = gb[0] + (((uy * az - uz * ay) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
-        if b > _GB_CLIP:
-            b = _GB_CLIP
-        elif b < -_GB_CLIP:
-            b = -_GB_CLIP
+        if not -_GB_CLIP <= b <= _GB_CLIP:
+            b = clip(b, _GB_CLIP)
         gb[0] = b
         b = gb[1] + (((uz * ax - ux * az) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
-        if b > _GB_CLIP:
-            b = _GB_CLIP
-        elif b < -_GB_CLIP:
-            b = -_GB_CLIP
+        if not -_GB_CLIP <= b <= _GB_CLIP:
+            b = clip(b, _GB_CLIP)
         gb[1] = b
         b = gb[2] + (((ux * ay - uy * ax) >> 4) * dt + _KI_DIV // 2) // _KI_DIV
-        if b > _GB_CLIP:
-            b = _GB_CLIP
-        elif b < -_GB_CLIP:
-            b = -_GB_CLIP
+        if not -_GB_CLIP <= b <= _GB_CLIP:
+            b = clip(b, _GB_CLIP)
         gb[2] = b
         # Rounded, not floored: a floored small step is a steady pull towards -inf.
         half = tau >> 1
@@ -314,34 +290,22 @@ class Vertical:
         ry = (ay << 8) - ny
         rz = (az << 8) - nz
         nx += (rx * dt + half) // tau
-        if nx > _G_CLIP:
-            nx = _G_CLIP
-        elif nx < -_G_CLIP:
-            nx = -_G_CLIP
+        if not -_G_CLIP <= nx <= _G_CLIP:
+            nx = clip(nx, _G_CLIP)
         ny += (ry * dt + half) // tau
-        if ny > _G_CLIP:
-            ny = _G_CLIP
-        elif ny < -_G_CLIP:
-            ny = -_G_CLIP
+        if not -_G_CLIP <= ny <= _G_CLIP:
+            ny = clip(ny, _G_CLIP)
         nz += (rz * dt + half) // tau
-        if nz > _G_CLIP:
-            nz = _G_CLIP
-        elif nz < -_G_CLIP:
-            nz = -_G_CLIP
+        if not -_G_CLIP <= nz <= _G_CLIP:
+            nz = clip(nz, _G_CLIP)
+        up[0] = nx
+        up[1] = ny
+        up[2] = nz
+        self._norm()
         # A rotation by small steps lengthens the vector a little each step (fast
-        # turns, like rolling the bar, a lot): keep its length at the gravity magnitude
-        # (its length by one step of Newton's iteration, as in _norm).
-        ux = nx >> 5
-        uy = ny >> 5
-        uz = nz >> 5
-        m = self.gmag
-        if m < 64:
-            m = 64
-        m = (m + (ux * ux + uy * uy + uz * uz) // m) >> 1
-        if m < 64:
-            m = 64
+        # turns, like rolling the bar, a lot): keep its length at the gravity magnitude.
         g8 = self.g8
-        r = ((g8 << 14) // m) - 16384
+        r = ((g8 << 14) // self.gmag) - 16384
         nx += ((nx >> 4) * r) >> 10
         ny += ((ny >> 4) * r) >> 10
         nz += ((nz >> 4) * r) >> 10
@@ -372,19 +336,17 @@ class Vertical:
         gm = self.g0 + ((gk[0] * u0 + gk[1] * u1 + gk[2] * u2) >> 10)  # mg/256
         ur = self.uref
         d = u0 - ur[0]
-        da = d if d > 0 else -d
+        dist = d if d > 0 else -d
         d = u1 - ur[1]
-        da += d if d > 0 else -d
+        dist += d if d > 0 else -d
         d = u2 - ur[2]
-        turned = da + (d if d > 0 else -d) > _TURN
+        turned = dist + (d if d > 0 else -d) > _TURN
         self.turned = turned
         learn = 0  # ms of gravity learning at this angle, this sample
         if self.still and not self.moving:
             err = (p << 4) - gm
-            if err > 262144:
-                err = 262144
-            elif err < -262144:
-                err = -262144
+            if not -262144 <= err <= 262144:
+                err = clip(err, 262144)
             tg = _TAU_G if turned else _TAU_G_SLOW
             self.g0 += (err * dt + tg // 2) // tg
             if turned:
@@ -412,8 +374,4 @@ class Vertical:
         g8 = gm >> 5
         self.g8 = g8 if g8 > 4000 else 4000
         av = p - (gm >> 4)
-        if av > 64000:
-            return 64000
-        if av < -64000:
-            return -64000
-        return av
+        return av if -64000 <= av <= 64000 else clip(av, 64000)
