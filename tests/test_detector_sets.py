@@ -83,11 +83,21 @@ def test_touch_and_go_bottoms_are_placed_at_the_turnaround():
     assert errors[len(errors) // 2] < 0.15, errors
 
 
-def test_failed_last_rep_is_reported_not_full():
-    # The set's last rep grinds at 0.08 m/s, stalls and sinks back. Its slow rise
-    # wobbles on the way up: the backtrack to its start stopped at the first wobble,
-    # the range came out 20 mm and the rep was dropped as implausible.
-    samples, truth = simulate_set(1000, rate_hz=50.0, pitch_coupling=1.0)
+FAILED_LAST = [
+    # (seed, rate Hz, pitch coupling): the set's last rep grinds, stalls and sinks back.
+    # Its slow rise wobbles on the way up: the backtrack to its start stopped at the
+    # first wobble, the range came out 20 mm and the rep was dropped as implausible.
+    (1000, 50.0, 1.0),
+    # ... a wobble after the rise had passed its confirming speed, the backtrack
+    # stopping there (it now starts from where the rise first went that fast).
+    (1169, 60.0, 0.0),
+    (9012, 50.0, 0.0),
+]
+
+
+@pytest.mark.parametrize("seed,rate,coupling", FAILED_LAST, ids=[str(c[0]) for c in FAILED_LAST])
+def test_failed_last_rep_is_reported_not_full(seed, rate, coupling):
+    samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=coupling)
     result = assemble(r for _, r in analyze_records(to_ints(samples)))
     got = [r for s in result["sets"] for r in s["reps"]]
     last = truth["sets"][0]["reps"][-1]

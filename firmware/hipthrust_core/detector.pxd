@@ -15,7 +15,7 @@ cdef long _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _DT_MAX, _TAU
 
 cdef class Detector(RepLog):
     cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, drop, peak
-    cdef public long ref_up, ref_down, t_still, r_conf, r_need, bot_t, bot_n, bot_fire
+    cdef public long ref_up, ref_down, n_fast, t_still, r_conf, r_need, bot_t, bot_n, bot_fire
     cdef public Velocity vel
     cdef public bint top_fixed, bot_pend
 
@@ -36,7 +36,7 @@ cdef class Detector(RepLog):
     @cython.locals(conf=long, need=long)
     cpdef void _rise_limits(self)
     @cython.locals(base=long, n=long)
-    cpdef long _rise_boundary(self, long before, long lvl)
+    cpdef long _rise_boundary(self, long before, long lvl, long k0=*)
     cpdef void _start_rise(self, long n, long vmm)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, rom=long, dur=long, peak=long)
     cpdef bint _plausible(self)
@@ -44,6 +44,6 @@ cdef class Detector(RepLog):
     cpdef bint _flat(self, long v, long peak, bint up)
     cpdef void _rezero(self, long base, long n)
     @cython.locals(n=long)
-    cpdef long _boundary(self, long base, long lvl, bint now_above, bint ending)
+    cpdef long _boundary(self, long base, long lvl, bint now_above, bint ending, long k0=*)
     @cython.locals(lvl=long)
     cpdef long _lvl(self, long ref)

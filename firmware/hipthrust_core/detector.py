@@ -122,6 +122,7 @@ class Detector(RepLog):
         self.reps = 0
         self.full_reps = 0
         self.rise = 0  # um risen since the velocity turned positive
+        self.n_fast = -1  # ring sample where that rise first passed r_conf (-1: not yet)
         self.drop = 0  # um dropped since the velocity turned negative
         self.fall = 0  # um fallen since the top (net, both signs; through the lowering)
         self.peak = 0  # mm/s, peak speed of the current phase
@@ -182,6 +183,7 @@ class Detector(RepLog):
         else:
             self.drop -= step
             self.rise = 0
+            self.n_fast = -1
         if self.rise > 1 << 24:
             self.rise = 1 << 24
         if self.drop > 1 << 24:
@@ -235,6 +237,8 @@ class Detector(RepLog):
                     self.v -= dv
                     vmm = self.v >> 8
                 if vmm > conf:
+                    if self.n_fast < 0:
+                        self.n_fast = self.ring.n - 1
                     self._try_rise(vmm)
         elif st == _UP:
             if self.vert.still and vmm * _CONF_DIV > self.peak:
@@ -407,6 +411,7 @@ class Detector(RepLog):
         if vmm - before < conf:
             # A slow creep up (drift while resting) is no rise: start over.
             self.rise = 0
+            self.n_fast = -1
             return False
         # The rise is placed from a tenth of the usual peak speed (of the reps seen so
         # far, in a set or before one): the pad on the pelvis drifts up a little before
@@ -414,7 +419,10 @@ class Detector(RepLog):
         lvl = self.ref_up // _START_DIV
         if lvl < _LVL_MIN:
             lvl = _LVL_MIN
-        n = self._rise_boundary(before, lvl)
+        # In a set a slow rise (a grind) may wobble after it first went that fast,
+        # while its height confirms it: the walk back may start from there. (Out of
+        # a set a rise must be quick from its start: walking steps are slow ones.)
+        n = self._rise_boundary(before, lvl, self.n_fast if self.in_set else -1)
         if self.bot_pend:
             self._settle(self.t_b)
         self._start_rise(n, vmm)
@@ -438,7 +446,7 @@ class Detector(RepLog):
         self.r_conf = conf
         self.r_need = need
 
-    def _rise_boundary(self, before, lvl):
+    def _rise_boundary(self, before, lvl, k0=-1):
         # Backtracked start of a rise (sets self.t_b, ms; returns its ring sample). It
         # starts from whatever velocity (mm/s) the estimate showed just before it, if
         # upward (an offset not yet learnt, drift over a paused bottom, or the drift
@@ -446,7 +454,7 @@ class Detector(RepLog):
         # that drift. Never before the bar last rested, so drift over a paused bottom
         # cannot carry it back.
         base = before if before > 0 else 0
-        n = self._boundary(base, lvl, True, False)
+        n = self._boundary(base, lvl, True, False, k0)
         if self.t_b < self.t_still:
             self.t_b = self.t_still
             n = self.ring.index_at(self.t_still)
@@ -513,10 +521,10 @@ class Detector(RepLog):
             self.vslow -= base << 8
             self.ring.shift(n, -(base << 8))
 
-    def _boundary(self, base, lvl, now_above, ending):
-        # Backtracked boundary (ring.VelocityRing.boundary): sets self.t_b (ms),
-        # returns the ring sample number at the first crossing.
-        n = self.ring.boundary(base, lvl, now_above, ending)
+    def _boundary(self, base, lvl, now_above, ending, k0=-1):
+        # Backtracked boundary (ring.VelocityRing.boundary, k0 there): sets self.t_b
+        # (ms), returns the ring sample number at the first crossing.
+        n = self.ring.boundary(base, lvl, now_above, ending, k0)
         self.t_b = self.ring.t_cross
         return n
 

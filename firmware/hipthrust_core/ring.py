@@ -57,16 +57,16 @@ class VelocityRing:
         o = self.n - SIZE
         return o if o > 0 else 0
 
-    def cross(self, level, now_above, tol=512):
-        """Walk back from the newest sample over samples on the same side of level
-        (v > level when now_above, else v <= level). Returns the number of the
+    def cross(self, level, now_above, tol=512, k0=-1):
+        """Walk back from the newest sample (or from sample k0) over samples on the
+        same side of level (v > level when now_above, else v <= level). Returns the number of the
         earliest of them and sets t_cross to the interpolated crossing time (ms).
         The walk also stops where the velocity has clearly turned back away from the
         level, by more than tol (mm/s * 256; default 2 mm/s, more than noise): it may
         never reach a level when it carries some drift."""
         tt = self.t
         vv = self.v
-        k = self.n - 1
+        k = self.n - 1 if k0 < 0 else k0
         stop = self.oldest()
         # "Turned back" counts only near the level, not on the way over a peak.
         mag = level if level > 0 else -level
@@ -104,19 +104,28 @@ class VelocityRing:
         self.t_cross = tt[k & _MASK]
         return k
 
-    def boundary(self, base, lvl, now_above, ending):
+    def boundary(self, base, lvl, now_above, ending, k0=-1):
         """Backtrack to where the detection velocity crossed base + lvl (mm/s; lvl
         signed) and again base + 4 lvl; a phase's velocity leaves and approaches zero
         about quadratically, so the true zero point lies about that gap beyond the
         first crossing (after it for an ending phase, before it for a starting one).
         Sets t_cross to that point (ms); returns the sample number at the first
-        crossing."""
+        crossing. k0 (a rise's start only): the sample where the rise first went
+        fast, -1 when unknown."""
         # A lowering starts from a hold, where the hips sway and breathe: a wiggle of a
         # few mm/s there is no turn back (a rise starts from the lowering's end).
         hold = not now_above and not ending
         tol = _TOL_HOLD if hold else 512
+        rise = now_above and not ending
         n = self.cross((base + lvl) << 8, now_above, tol)
-        if now_above and not ending and n >= self.n - 2:
+        k4 = -1
+        if rise and self.oldest() <= k0 < n and self.v[n & _MASK] > (base + 2 * lvl) << 8:
+            # The walk turned back well above the level, after the rise had first
+            # gone fast (k0): a slow rise (a grind) wobbling on its way up. Both walks
+            # start from k0 instead.
+            n = self.cross((base + lvl) << 8, now_above, tol, k0)
+            k4 = k0
+        if rise and n >= self.n - 2:
             # A rise whose walk stopped at once: a slow rise (a grind, a failing rep)
             # wobbles on its way up. A wiggle under half the level is no turn back.
             tol = lvl << 7
@@ -124,7 +133,7 @@ class VelocityRing:
                 tol = 512
             n = self.cross((base + lvl) << 8, now_above, tol)
         t1 = self.t_cross
-        self.cross((base + 4 * lvl) << 8, now_above, tol)
+        self.cross((base + 4 * lvl) << 8, now_above, tol, k4)
         gap = t1 - self.t_cross if ending else self.t_cross - t1
         if gap < 0:
             gap = 0
