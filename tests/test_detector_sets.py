@@ -44,6 +44,10 @@ CASES = [
      "was dropped as too quick to start a set, and the set started with the first and third"),
     (3162, 100.0, 1.0, "rushed: the first rep, up and down in 0.75 s, was dropped as too quick "
      "to start a set (the limit was 0.8 s)"),
+    (5078, 100.0, 1.0, "pitch-rate bias taken as the rate's 10-s mean, pulled up by each rise: "
+     "a hold read as a lowering, a rep misplaced (one missed, one extra)"),
+    (1138, 100.0, 1.0, "pitch-rate bias pulled by each rise: the first lowering's end placed "
+     "0.9 s early, the partial rep after it missed"),
 ]
 
 

@@ -13,4 +13,5 @@ cdef class PitchVelocity:
 
     @cython.locals(q=long, e0=long, e1=long, e2=long, sq=long, m=long, qh=long, v=long,
                    n=long, p=long, e="int[::1]")
-    cpdef long update(self, long dt, long wx, long wy, long wz, long v_hp, bint moving)
+    cpdef long update(self, long dt, long wx, long wy, long wz, long v_hp, bint moving,
+                      bint rest)

@@ -2,7 +2,7 @@
 
     from hipthrust_core.pitch import PitchVelocity
     pv = PitchVelocity()
-    v_gyro = pv.update(dt_ms, wx, wy, wz, v_acc, moving)   # mm/s
+    v_gyro = pv.update(dt_ms, wx, wy, wz, v_acc, moving, rest)   # mm/s
 
 On the hip thrust the hips swing up on an arc around the shoulders and the pad
 pitches with the pelvis, so the rotation rate about the bar's axis follows the
@@ -24,7 +24,7 @@ from hipthrust_core.fixed import clip
 _W_CLIP = const(4000)  # 0.1 deg/s: rates used for learning (the arc is slower)
 _AXIS_DIV = const(800)  # power iteration step divisor (about a few reps to settle)
 TAU_HP = const(2000)  # ms: high-pass of both signals for the regression (public: shared)
-_TAU_QB = const(10000)  # ms: mean pitch rate taken as bias
+_TAU_QB = const(3000)  # ms: mean pitch rate at rest taken as bias
 _TAU_K = const(1500)  # ms: forgetting of the regression sums
 _MIN_Q = const(100)  # 0.1 deg/s: pitch rate that counts as moving for learning (slower
 # motion is mostly the accelerometer's drift against little rotation: it pulled the scale down)
@@ -37,17 +37,18 @@ class PitchVelocity:
         self.e = array("i", (9459, 9459, 9459))  # axis, unit * 16384
         self.q = 0  # pitch rate about the axis, 0.1 deg/s
         self.q_lp = 0  # its mean over ~2 s, 0.1 deg/s * 64
-        self.q_b = 0  # its mean over ~10 s (gyro bias left), 0.1 deg/s * 64
+        self.q_b = 0  # its mean at rest (gyro bias left), 0.1 deg/s * 64
         self.num = 0  # running sum of v * q (mm/s * 0.1 deg/s / 16)
         self.den = 0  # running sum of q * q (0.1 deg/s)^2 / 16
         self.k = 0  # scale, mm/s per 0.1 deg/s * 256
         self.vv = 0  # running sum of v * v (mm/s)^2 / 16
         self.good = False  # the pitch rate explains the velocity (correlation^2 > 1/2)
 
-    def update(self, dt, wx, wy, wz, v_hp, moving):
+    def update(self, dt, wx, wy, wz, v_hp, moving, rest):
         """One sample: dt ms, bias-free rates wx..wz (0.1 deg/s * 16), the
-        accelerometer's high-passed vertical velocity v_hp (mm/s) and whether the bar
-        moves. Returns the pitch-rate velocity estimate in mm/s."""
+        accelerometer's high-passed vertical velocity v_hp (mm/s), whether the bar
+        moves, and whether it rests between reps (still, neither rising, falling nor
+        at a rep's top). Returns the pitch-rate velocity estimate in mm/s."""
         e = self.e
         # (clip() only out of range: a call costs MicroPython several times a test.)
         wx >>= 4
@@ -77,9 +78,11 @@ class PitchVelocity:
                 e[2] = (e2 << 12) // m
         self.q_lp += (((q << 6) - self.q_lp) * dt) // TAU_HP
         qh = q - (self.q_lp >> 6)
-        # Over many seconds on the hips the pad comes back to the same pitch: the slow
-        # mean of the rate is what is left of the gyroscope's bias.
-        self.q_b += (((q << 6) - self.q_b) * dt) // _TAU_QB
+        # At rest the rate is zero: its mean there is what is left of the gyroscope's
+        # bias. (A mean over the reps leaned towards each quick rise's rate for
+        # seconds after it: the hold that followed read as a lowering of 25-45 mm/s.)
+        if rest:
+            self.q_b += (((q << 6) - self.q_b) * dt) // _TAU_QB
         if moving and (qh > _MIN_Q or qh < -_MIN_Q):
             v = v_hp
             if not -3000 <= v <= 3000:

@@ -18,6 +18,7 @@ cdef class Velocity:
     cdef public long avs, av_prev, vr, vk, x, vg, vb, jump
 
     @cython.locals(a2=long, avf=long, dv=long, va=long, vr=long, vk=long, vg=long, x=long, e=long,
+                   still=bint,
                    k=long, tau=long, v=long, was=bint)
     cpdef long update(self, long dt, long av, Vertical vert, bint in_set, bint top=*)
     cpdef void rezero(self, long dv)

@@ -87,10 +87,12 @@ class Velocity:
         if not -_LIM <= vk <= _LIM:
             vk = clip(vk, _LIM)
         self.vk = vk
-        vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.vk >> 8, not vert.still)
+        still = vert.still
+        vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.vk >> 8, not still,
+                            still and not vert.moving and not top)
         x = self.x + ((((avf * dt) >> 5) * 643) >> 8) - ((vg - self.vg) << 8)
         self.vg = vg
-        if vert.still:
+        if still:
             # Not at the top of a rep: a slow, steady lowering looks like rest to the
             # accelerometer, and the detector looks for it in this history when the
             # next rise gives it away (its drift is removed by the detrend).
