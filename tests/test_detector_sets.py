@@ -10,7 +10,7 @@ import pytest
 
 from hipthrust.analyze import analyze_records, assemble
 from hipthrust.rawfile import to_ints
-from hipthrust.sim import simulate_set
+from hipthrust.sim import simulate_session, simulate_set
 
 MATCH_S = 0.6  # s: a detected rep is a true one when their concentric starts are this close
 
@@ -110,3 +110,15 @@ def test_failed_last_rep_is_reported_not_full(seed, rate, coupling):
     assert len(near) == 1, [g["concentric_start_s"] for g in got]
     assert not near[0]["full"]
     assert sum(g["full"] for g in got) == sum(r["full"] for r in truth["sets"][0]["reps"])
+
+
+def test_setting_the_bar_down_after_a_set_is_no_rep():
+    # The demo's workout: after its rushed third set (reps of 0.28 m) the bar was lifted
+    # off the hips, 0.48 m in 1.1 s, and counted as a 25th rep. The hips cannot rise
+    # above their lockout: in a set, a rise far beyond the set's range is no rep.
+    samples, truth = simulate_session(seed=1, sets=3)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    assert len(result["sets"]) == len(truth["sets"]) == 3
+    for got, true in zip(result["sets"], truth["sets"], strict=True):
+        assert len(got["reps"]) == len(true["reps"])
+        assert sum(r["full"] for r in got["reps"]) == sum(r["full"] for r in true["reps"])

@@ -64,6 +64,7 @@ _CONF_ECC = const(35)  # mm/s: ... of a lowering, floor
 _CONF_FIRST = const(180)  # mm/s: confirming speed of a rise that would start a set
 _ROM_MAX = const(480)  # mm: more than this is the pad lifted off, not a rep
 _ROM_FIRST_MAX = const(480)  # mm: ... for the rise that would start a set
+_ROM_OVER = const(16)  # /10: in a set, more than this times the set's full range is no rep
 _PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
 _CONC_MIN = const(150)  # ms: shorter rises are knocks
 _YAW_WALK = const(1600)  # 0.1 deg/s * 16 (10 deg/s) about the vertical: walking, no set starts
@@ -492,7 +493,9 @@ class Detector(RepLog):
             return False
         if self.first:
             return ROM_SET <= rom <= _ROM_FIRST_MAX
-        return True
+        # In a set the hips cannot rise above their lockout: a rise far beyond the
+        # set's full range is the bar lifted off them (setting it down), no rep.
+        return self.ref_rom == 0 or rom * 10 <= self.ref_rom * _ROM_OVER
 
     def _flat(self, v, peak, up):
         # Low speed (under 1/5 of the phase's peak) that has stopped changing. v and
