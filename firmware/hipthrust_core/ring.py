@@ -59,8 +59,9 @@ class VelocityRing:
 
     def cross(self, level, now_above, tol=512, k0=-1):
         """Walk back from the newest sample (or from sample k0) over samples on the
-        same side of level (v > level when now_above, else v <= level). Returns the number of the
-        earliest of them and sets t_cross to the interpolated crossing time (ms).
+        same side of level (v > level when now_above, else v <= level). Returns the
+        number of the earliest of them and sets t_cross to the interpolated crossing
+        time (ms).
         The walk also stops where the velocity has clearly turned back away from the
         level, by more than tol (mm/s * 256; default 2 mm/s, more than noise): it may
         never reach a level when it carries some drift."""
