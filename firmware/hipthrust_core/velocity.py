@@ -88,7 +88,7 @@ class Velocity:
             vk = clip(vk, _LIM)
         self.vk = vk
         still = vert.still
-        vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, self.vk >> 8, not still,
+        vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, vk >> 8, not still,
                             still and not vert.moving and not top)
         x = self.x + ((((avf * dt) >> 5) * 643) >> 8) - ((vg - self.vg) << 8)
         self.vg = vg
