@@ -22,9 +22,11 @@ a plateau and taken as zero; a "rise" during which the bar rests is drift. A ris
 while the bar is at the top gives away a lowering too slow to tell from rest: it
 is placed from the history and the rep closed (before a set, where the pad turned
 over on the way up, that "rep" was the bar rolled onto the hips: the rise starts
-afresh). A bottom is reported as a phase when found, but its rep waits up to
-1.5 s: a rise that follows (touch-and-go) starts at the true turnaround, later
-than the drifting end of the lowering.
+afresh); with no lowering before it, soon after the top, the "top" was a grind's
+stall at its sticking point and the concentric goes on. A bottom is reported as a
+phase when found, but its rep waits up to 1.5 s: a rise that follows
+(touch-and-go) starts at the true turnaround, later than the drifting end of the
+lowering.
 What the movements were (reps, full or not; when a set starts and ends) is
 reps.RepLog's part: a set is announced only
 when two reps in a row have risen and come back down (the first taking 0.7 s or more),
@@ -75,6 +77,7 @@ _ROM_FRAC = const(30)  # %: ... and at least this share of the set's full ROM
 _DROP_MIN = const(20)  # mm: descent that confirms an eccentric
 _ROT_ROLL = const(262000)  # rad/65536 (4 rad) in ~1 s while rising: rolling the bar
 _ROT_REMOVED = const(262000)  # rad/65536 (4 rad) per ~1 s: bar rolled off the hips
+_STALL_MAX = const(1500)  # ms: longest stall of a rise (at its sticking point)
 _RISE_MAX = const(700)  # ms: a real rise gains the confirming speed within this time
 _PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
 _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
@@ -82,6 +85,7 @@ _FLAT_MS = const(50)  # ms: ... and the quick one's span
 _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an offset
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 _TAU_TOP = const(40)  # ms: pull of a slow rise to zero at the top (see _machine)
+_TOP_DRIFT = const(154)  # mm/s * 256 per ms (600 mm/s^2, 0.06 g): ... at most this fast
 _BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it (a slow
 # lowering's end is found up to 2 s early; 2 s would take paused bottoms for touch-and-go)
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
@@ -297,6 +301,10 @@ class Detector(RepLog):
                 # is gravity misjudged at this angle (drift): zero it. (The pitch-rate
                 # velocity, once in use, has no such drift.)
                 dv = (self.v * self.dt) // _TAU_TOP
+                if dv > _TOP_DRIFT * self.dt:
+                    # (No faster than drift builds up: a rise that had only stalled
+                    # speeds up faster, and is not held down here.)
+                    dv = _TOP_DRIFT * self.dt
                 self.vel.rezero(-dv)
                 self.v -= dv
                 vmm = self.v >> 8
@@ -379,17 +387,32 @@ class Detector(RepLog):
 
     def _missed_lowering(self, t, vmm):
         # A rise while the bar is at the top cannot be: the bar is already as high as
-        # the hips go. The lowering in between was too slow to be seen (drift or a
-        # rest pull ate it): place it from the history, close the rep, start the rise.
+        # the hips go. Either the lowering in between was too slow to be seen (drift
+        # or a rest pull ate it): place it from the history, close the rep, start the
+        # rise. Or there was none: the "top" was a stall (a grind stops at its
+        # sticking point, then drives on to lockout), and the concentric goes on.
         # (r_conf, r_need: set as the top was reached.)
-        if vmm <= self.r_conf or self.rise <= self.r_need * 1000 or t - self.b[1] < CYCLE_MIN:
+        if vmm <= self.r_conf or self.rise <= self.r_need * 1000:
             return False
         ring = self.ring
         n = self._rise_boundary(ring.value_before(_RISE_MAX) >> 8, self._lvl(self.ref_up))
         tb = self.t_b
         n1 = self.bn[1]
         if tb <= self.b[1] or ring.fall_start(n1, n, _FALL_FRAC) * 10 < self.rom * 4:
-            return False  # no lowering of a rep's size in between: not a missed rep
+            # No lowering of a rep's size in between. Soon after the top (a missed
+            # lowering is a slow one, and over seconds the history's drift may hide
+            # it), that was a stall. (Before a set, a rise from the top of one that
+            # turned the pad over is the bar rolled onto the hips and then the rise:
+            # _machine sees to it.)
+            if tb - self.b[1] > _STALL_MAX or (self.first
+                                               and self.vert.net_turn() > 2 * TURN_FIRST):
+                return False
+            self.state = _UP
+            if not self.first:
+                self._phase(P.PH_CONCENTRIC, self.b[1])
+            return True
+        if t - self.b[1] < CYCLE_MIN:
+            return False
         te = ring.t_fall
         self.bn[2] = ring.n_fall
         self.b[2] = te
