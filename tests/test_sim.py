@@ -10,6 +10,7 @@ from hipthrust.sim import TEMPO_STYLES, simulate_session, simulate_set
 REP_KEYS = {
     "index", "concentric_start_s", "concentric_end_s", "eccentric_start_s", "eccentric_end_s",
     "hold_s", "bottom_s", "rom_m", "mean_velocity_mps", "peak_velocity_mps", "full", "kind",
+    "stall_s",
 }
 
 
@@ -82,8 +83,12 @@ def test_physical_ranges(many_sets):
     assert vel.min() >= 0.14 and vel.max() <= 1.35
     assert rom.min() >= 0.09 and rom.max() <= 0.45
     assert vel.max() - vel.min() > 0.5  # heavy and light sets both occur
-    peak_ratio = np.array([r["peak_velocity_mps"] / r["mean_velocity_mps"] for r in full])
+    peak_ratio = np.array([r["peak_velocity_mps"] / r["mean_velocity_mps"] for r in full
+                           if r["stall_s"] == 0])
     assert 1.3 < peak_ratio.min() and peak_ratio.max() < 2.2
+    # A grind that stalls on the way up moves faster either side of its stall.
+    stalled = [r["peak_velocity_mps"] / r["mean_velocity_mps"] for r in full if r["stall_s"]]
+    assert stalled and max(stalled) < 3.2
 
 
 def test_partial_and_failed_reps_fall_short(many_sets):
@@ -257,6 +262,9 @@ def test_options_are_validated():
         simulate_set(-3)
     with pytest.raises(ValueError):
         simulate_set(1, rom_m=0.6)
+    for name in ("p_failed", "p_partial", "p_stall"):
+        with pytest.raises(ValueError, match=name):
+            simulate_set(1, **{name: 1.5})
     with pytest.raises(ValueError):
         simulate_set(1, mounting=[[1, 0, 0], [0, 1, 0], [0, 0, -1]])  # a mirror
     swap = [[0, 1, 0], [0, 0, 1], [1, 0, 0]]  # a proper rotation: accepted

@@ -167,6 +167,27 @@ def test_turnarounds_are_zero_velocity_points():
         assert motion.vertical(np.array([mid]))[1][0] > 0.5 * r["mean_velocity_mps"]
 
 
+def test_a_grind_may_stall_at_its_sticking_point_and_drive_on():
+    opts = dict(distractors=False, p_stall=1.0, p_failed=0.0, p_partial=0.0, **IDEAL)
+    motion = set_motion(24, **opts)
+    _, truth = simulate_set(24, rate_hz=50.0, **opts)
+    stalled = [r for r in truth["sets"][0]["reps"] if r["stall_s"] > 0.05]
+    assert len(stalled) >= 3
+    for r in stalled:
+        assert r["kind"] == "full"
+        t = np.arange(r["concentric_start_s"], r["concentric_end_s"], 0.002)
+        z, vz = motion.vertical(t)
+        height = (z - z[0]) / (z[-1] - z[0])
+        # the bar stops (only tremor and breathing) partway up, for the stall's length...
+        stopped = (np.abs(vz) < 0.01) & (height > 0.3) & (height < 0.75)
+        assert stopped.sum() * 0.002 >= r["stall_s"] - 0.01
+        # ... and then drives on to lockout: the rep's whole range
+        assert z[-1] - z[0] == pytest.approx(r["rom_m"], abs=0.002)
+        assert height[-1] == pytest.approx(1.0)
+    _, plain = simulate_set(24, rate_hz=50.0, **dict(opts, p_stall=0.0))
+    assert all(r["stall_s"] == 0 for r in plain["sets"][0]["reps"])
+
+
 def test_set_motion_matches_the_samples():
     motion = set_motion(6, **IDEAL, mounting="identity")
     samples, _ = simulate_set(6, rate_hz=100.0, **IDEAL, mounting="identity")

@@ -33,6 +33,10 @@ TEMPO_STYLES = {
 MIN_VELOCITY = 0.15  # m/s, slowest mean concentric of a completed rep
 MAX_VELOCITY = 1.3  # m/s
 MIN_CONCENTRIC = 0.22  # s, nobody drives a loaded bar up faster
+GRIND_VELOCITY = 0.3  # m/s: a full rep with a slower mean concentric is a grind
+STALL_HEIGHT = (0.4, 0.65)  # share of a grind's rise where it may stall (sticking point)
+STALL_S = (0.0, 0.4)  # s the bar stays stopped there before it drives on
+STALL_SHARE = 0.35  # ... at most this share of the concentric (it stays a grind)
 PARTIAL_FRACTION = (0.35, 0.70)  # of the set's full ROM: clearly short of lockout
 FAILED_FRACTION = (0.25, 0.60)  # height where a failed rep stalls
 
@@ -49,8 +53,11 @@ class Lifter:
     truth dicts, true time, ROM/velocity filled in later), distractors (list of dicts).
     """
 
-    def __init__(self, rng, opts):
+    def __init__(self, rng, opts, stall_rng=None):
         self.rng = rng
+        # Sticking points come from their own stream, so that adding them left every
+        # other draw of a seed as it was (None: the one stream).
+        self.stall_rng = rng if stall_rng is None else stall_rng
         self.opts = opts
         u = rng.uniform
         # The lifter and the bar: same for the whole session.
@@ -270,7 +277,7 @@ class Lifter:
         if kind == "full":
             rom = set_rom * u(0.97, 1.0)
             hold = u(*hold_r)
-            if v < 0.3:  # a grind: a quick start, then a long fight to lockout
+            if v < GRIND_VELOCITY:  # a grind: a quick start, then a long fight to lockout
                 ramps = (u(0.15, 0.3), u(0.5, 0.7))
             else:
                 ramps = (u(0.3, 0.5), u(0.35, 0.5))
@@ -290,7 +297,26 @@ class Lifter:
         else:
             bottom = u(*bottom_r)
         return {"kind": kind, "rom": rom, "conc": conc, "hold": hold, "ecc": ecc,
-                "bottom": bottom, "ramps": ramps, "ecc_ramps": (u(0.3, 0.5), u(0.3, 0.5))}
+                "bottom": bottom, "ramps": ramps, "ecc_ramps": (u(0.3, 0.5), u(0.3, 0.5)),
+                "grind": kind == "full" and v < GRIND_VELOCITY}
+
+    def _concentric(self, r, t0, delta):
+        """The rep's rise from t0 by delta (m), r["conc"] s in all. A grind may stall at
+        its sticking point: it stops dead partway up, stays there a moment, then drives
+        on to lockout, all within the concentric (it stays a grind: the stop takes at most
+        STALL_SHARE of it). Returns the stall's length (s; 0 without one)."""
+        lift, conc, ramps = self.motion["lift"], r["conc"], r["ramps"]
+        srng = self.stall_rng
+        if not r["grind"] or srng.random() >= self.opts.get("p_stall", 0.35):
+            lift.move(t0, conc, delta, *ramps)
+            return 0.0
+        frac = srng.uniform(*STALL_HEIGHT)
+        stop = min(srng.uniform(*STALL_S), STALL_SHARE * conc)
+        moving = conc - stop
+        d1 = moving * frac
+        lift.move(t0, d1, delta * frac, ramps[0], 0.4)
+        lift.move(t0 + d1 + stop, moving - d1, delta * (1.0 - frac), 0.3, ramps[1])
+        return stop
 
     def _wobble(self, cs, conc, es, ecc):
         u, m = self.rng.uniform, self.motion
@@ -320,7 +346,7 @@ class Lifter:
             if i > 0:
                 self.wait(r["bottom"])
             cs = self.t
-            lift.move(cs, r["conc"], r["rom"] - base, *r["ramps"])
+            stall = self._concentric(r, cs, r["rom"] - base)
             ce = cs + r["conc"]
             es = ce + r["hold"]
             new_base = float(self.rng.uniform(-0.004, 0.004))
@@ -332,7 +358,8 @@ class Lifter:
             self._wobble(cs, r["conc"], es, r["ecc"])
             if plan.get("touch_g"):
                 self._thud(ee, plan["touch_g"])
-            reps.append({"kind": r["kind"], "concentric_start_s": cs, "concentric_end_s": ce,
+            reps.append({"kind": r["kind"], "stall_s": stall,
+                         "concentric_start_s": cs, "concentric_end_s": ce,
                          "eccentric_start_s": es, "eccentric_end_s": ee})
             base = new_base
             self.t = ee

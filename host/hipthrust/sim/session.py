@@ -32,6 +32,7 @@ DEFAULTS = {
     "rom_m": None,  # full range of motion (m), else random 0.10-0.40
     "p_failed": None,  # probability the last rep of a set fails (None: by category)
     "p_partial": 0.3,  # probability a set contains one or two partial reps
+    "p_stall": 0.35,  # probability a grind (full rep under 0.3 m/s) stalls on its way up
     # How much the pad turns with the pelvis, as a factor on the drawn coupling (0.5-1.1):
     # real pads are unmeasured, so the accuracy bench also runs with 0 (no pitch at all).
     "pitch_coupling": 1.0,
@@ -56,6 +57,9 @@ def _options(options):
         raise ValueError("rom_m must be 0.10-0.40 m")
     if not 0.0 <= opts["pitch_coupling"] <= 2.0:
         raise ValueError("pitch_coupling must be 0-2")
+    for name in ("p_failed", "p_partial", "p_stall"):
+        if opts[name] is not None and not 0.0 <= opts[name] <= 1.0:
+            raise ValueError(name + " must be 0-1")
     if opts["p_failed"] is None:
         del opts["p_failed"]
     return opts
@@ -99,8 +103,9 @@ def set_motion(seed, **options):
 
 
 def _script_session(seed, sets, opts):
-    motion_ss, imu_ss, clock_ss = np.random.SeedSequence(int(seed)).spawn(3)
-    lifter = Lifter(np.random.default_rng(motion_ss), opts)
+    # (A fourth stream was added later: spawn() leaves the first three as they were.)
+    motion_ss, imu_ss, clock_ss, stall_ss = np.random.SeedSequence(int(seed)).spawn(4)
+    lifter = Lifter(np.random.default_rng(motion_ss), opts, np.random.default_rng(stall_ss))
     rng = lifter.rng
     distract = opts["distractors"]
     lifter.wait(rng.uniform(2.0, 6.0))
@@ -150,8 +155,8 @@ def simulate_set(seed, rate_hz=100.0, **options):
 
 
 def _script_set(seed, opts):
-    motion_ss, imu_ss, clock_ss = np.random.SeedSequence([int(seed), 1]).spawn(3)
-    lifter = Lifter(np.random.default_rng(motion_ss), opts)
+    motion_ss, imu_ss, clock_ss, stall_ss = np.random.SeedSequence([int(seed), 1]).spawn(4)
+    lifter = Lifter(np.random.default_rng(motion_ss), opts, np.random.default_rng(stall_ss))
     rng = lifter.rng
     distract = opts["distractors"]
     lifter.wait(rng.uniform(1.0, 3.0))
@@ -251,6 +256,7 @@ def _set_truth(s, motion, clock):
             "peak_velocity_mps": _r(vz.max()),
             "full": r["kind"] == "full",
             "kind": r["kind"],
+            "stall_s": _r(r["stall_s"] * (1.0 + clock.error)),
         })
     return {
         "start_s": reps[0]["concentric_start_s"],
