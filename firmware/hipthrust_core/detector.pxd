@@ -11,7 +11,7 @@ cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _CONF_MIN, 
 cdef long _CONF_ECC, _CONF_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _ROM_OVER, _PEAK_MAX, _CONC_MIN
 cdef long _YAW_WALK
 cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED
-cdef long _STALL_MAX, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _DT_MAX, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_GAP, _TAU_PAUSE
+cdef long _STALL_MAX, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_GAP, _TAU_PAUSE
 
 
 cdef class Detector(RepLog):
@@ -27,10 +27,11 @@ cdef class Detector(RepLog):
     cpdef long pending(self)
     cpdef long end(self, long t_ms)
     @cython.locals(st=long, conf=long, dv=long, base=long, lvl=long, flat=bint,
-                   d=long, tol=long, need=long, slow=bint, tb=long, n=long, rest=bint)
+                   d=long, tol=long, need=long, slow=bint, tb=long, n=long, rest=bint,
+                   steady=bint)
     cpdef void _machine(self, long t, long vmm)
     cpdef void _settle(self, long t_rise)
-    @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long)
+    @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long, age=long)
     cpdef bint _missed_lowering(self, long t, long vmm)
     @cython.locals(conf=long, before=long, lvl=long, n=long)
     cpdef bint _try_rise(self, long vmm)

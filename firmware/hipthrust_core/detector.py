@@ -83,6 +83,7 @@ _PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
 _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
 _FLAT_MS = const(50)  # ms: ... and the quick one's span
 _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an offset
+_OFFSET_QUICK = const(120)  # ms after a top in which any steady fall is an offset
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 _TAU_TOP = const(40)  # ms: pull of a slow rise to zero at the top (see _machine)
 _TOP_DRIFT = const(154)  # mm/s * 256 per ms (600 mm/s^2, 0.06 g): ... at most this fast
@@ -316,7 +317,14 @@ class Detector(RepLog):
                 tol = self.peak // 40
                 if tol < 6:
                     tol = 6
-                if -tol < d < tol and -vmm * 5 <= self.peak:
+                steady = -tol < d < tol and -vmm * 5 <= self.peak
+                if not steady and t - self.b[1] < _OFFSET_QUICK and vmm < -_CONF_ECC:
+                    # Steady already, however fast, so soon after the top (over the
+                    # last _FLAT_MS: the slow mean still lags): a lowering is still
+                    # speeding up then. Samples lost at a quick rise's push leave that.
+                    d = vmm - (self.ring.value_before(_FLAT_MS) >> 8)
+                    steady = -tol < d < tol
+                if steady:
                     self._rezero(vmm, self.bn[1])
                     self.top_fixed = True
                     vmm = 0
@@ -395,22 +403,31 @@ class Detector(RepLog):
         if vmm <= self.r_conf or self.rise <= self.r_need * 1000:
             return False
         ring = self.ring
-        n = self._rise_boundary(ring.value_before(_RISE_MAX) >> 8, self._lvl(self.ref_up))
+        # The velocity the rise left from: not before the top (after a stall the rise
+        # goes on within a fraction of a second).
+        age = t - self.b[1]
+        if age > _RISE_MAX:
+            age = _RISE_MAX
+        n = self._rise_boundary(ring.value_before(age) >> 8, self._lvl(self.ref_up))
         tb = self.t_b
         n1 = self.bn[1]
+        if tb - self.b[1] <= _STALL_MAX and not (self.first
+                                                and self.vert.net_turn() > 2 * TURN_FIRST):
+            # Soon after the top (a missed lowering is a slow one), no lowering of a
+            # rep's size in between: that was a stall. Judged on the detection
+            # velocity, whose offsets at the top were zeroed there, up to where the
+            # rise set off (no detrend: the rise's end sample is no rest). (Before a set, a
+            # rise from the top of one that turned the pad over is the bar rolled onto
+            # the hips and then the rise: _machine sees to it.)
+            if tb > self.b[1]:
+                ring.integrate(n1, n - 1, True, False)
+            if tb <= self.b[1] or ring.low * -10 < self.rom * 4000:
+                self.state = _UP
+                if not self.first:
+                    self._phase(P.PH_CONCENTRIC, self.b[1])
+                return True
         if tb <= self.b[1] or ring.fall_start(n1, n, _FALL_FRAC) * 10 < self.rom * 4:
-            # No lowering of a rep's size in between. Soon after the top (a missed
-            # lowering is a slow one, and over seconds the history's drift may hide
-            # it), that was a stall. (Before a set, a rise from the top of one that
-            # turned the pad over is the bar rolled onto the hips and then the rise:
-            # _machine sees to it.)
-            if tb - self.b[1] > _STALL_MAX or (self.first
-                                               and self.vert.net_turn() > 2 * TURN_FIRST):
-                return False
-            self.state = _UP
-            if not self.first:
-                self._phase(P.PH_CONCENTRIC, self.b[1])
-            return True
+            return False  # no lowering of a rep's size in between: not a missed rep
         if t - self.b[1] < CYCLE_MIN:
             return False
         te = ring.t_fall

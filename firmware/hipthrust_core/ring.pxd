@@ -28,7 +28,7 @@ cdef class VelocityRing:
     cpdef void shift(self, long n0, long dv)
     @cython.locals(low=long)
     cpdef long fall_start(self, long n0, long n1, long frac)
-    cpdef long integrate(self, long n0, long n1, bint fused=*)
+    cpdef long integrate(self, long n0, long n1, bint fused=*, bint detrend=*)
     @cython.locals(tt="int[::1]", o=long, i0=long, t0=long, v0=long, span=long, slope=long,
                    total=long, peak=long, low=long, prev=long, k=long, j=long, vj=long)
-    cpdef long _walk(self, long n0, long n1, int[::1] vv, long lim, bint find)
+    cpdef long _walk(self, long n0, long n1, int[::1] vv, long lim, bint find, bint detrend=*)

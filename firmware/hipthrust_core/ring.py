@@ -202,14 +202,16 @@ class VelocityRing:
             self._walk(n0, n1, self.vr, (low // 100) * frac, True)
         return -low // 1000
 
-    def integrate(self, n0, n1, fused=False):
+    def integrate(self, n0, n1, fused=False, detrend=True):
         """Displacement (um) from sample n0 to n1 of the measuring velocity (or, with
         fused, the detection velocity), its value at both ends taken as drift (the
-        bar is at rest at phase boundaries) and removed by a linear detrend. Sets
-        self.peak to the peak corrected speed (mm/s)."""
-        return self._walk(n0, n1, self.v if fused else self.vr, 0, False)
+        bar is at rest at phase boundaries) and removed by a linear detrend (unless
+        detrend is False: a velocity already zeroed where the bar rested). Sets
+        self.peak to the peak corrected speed (mm/s), self.low to the lowest point
+        (um)."""
+        return self._walk(n0, n1, self.v if fused else self.vr, 0, False, detrend)
 
-    def _walk(self, n0, n1, vv, lim, find):
+    def _walk(self, n0, n1, vv, lim, find, detrend=True):
         # The one walk over a detrended phase (both integrate() and fall_start()):
         # returns the displacement (um) from n0 to n1 (clamped to the ring); sets peak
         # (mm/s) and low (um, lowest point); with find, stops at the first sample whose
@@ -228,11 +230,14 @@ class VelocityRing:
         self.low = 0
         if n1 <= n0:
             return 0
-        v0 = vv[i0] >> 8
-        span = tt[n1 & _MASK] - t0
-        if span < 1:
-            span = 1
-        slope = (((vv[n1 & _MASK] >> 8) - v0) << 10) // span  # mm/s per ms / 1024
+        v0 = 0
+        slope = 0
+        if detrend:
+            v0 = vv[i0] >> 8
+            span = tt[n1 & _MASK] - t0
+            if span < 1:
+                span = 1
+            slope = (((vv[n1 & _MASK] >> 8) - v0) << 10) // span  # mm/s per ms / 1024
         total = 0
         peak = 0
         low = 0
