@@ -28,7 +28,7 @@ cdef class Detector(RepLog):
     cpdef long end(self, long t_ms)
     @cython.locals(st=long, conf=long, dv=long, base=long, lvl=long, flat=bint,
                    d=long, tol=long, need=long, slow=bint, tb=long, n=long, rest=bint,
-                   steady=bint)
+                   steady=bint, quick=bint)
     cpdef void _machine(self, long t, long vmm)
     cpdef void _settle(self, long t_rise)
     @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long, age=long)

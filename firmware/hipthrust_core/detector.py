@@ -318,15 +318,17 @@ class Detector(RepLog):
                 if tol < 6:
                     tol = 6
                 steady = -tol < d < tol and -vmm * 5 <= self.peak
+                quick = False
                 if not steady and t - self.b[1] < _OFFSET_QUICK and vmm < -_CONF_ECC:
                     # Steady already, however fast, so soon after the top (over the
                     # last _FLAT_MS: the slow mean still lags): a lowering is still
                     # speeding up then. Samples lost at a quick rise's push leave that.
+                    # (The slow test may still find a drift left after it.)
                     d = vmm - (self.ring.value_before(_FLAT_MS) >> 8)
-                    steady = -tol < d < tol
+                    steady = quick = -tol < d < tol
                 if steady:
                     self._rezero(vmm, self.bn[1])
-                    self.top_fixed = True
+                    self.top_fixed = not quick
                     vmm = 0
             # A lowering may be far slower than the rise: a lower floor of its speed.
             conf = self.ref_down // _CONF_DIV
