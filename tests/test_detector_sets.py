@@ -38,8 +38,6 @@ CASES = [
      "rising from that 'top', was lost"),
     (5007, 200.0, 1.0, "a partial second rep at 39 % of the first's range: the set started "
      "at the third rep"),
-    (1140, 50.0, 1.0, "pitch scale learnt from slow motion: first rep's range read short, "
-     "so a partial rep passed for full"),
     (9031, 200.0, 0.0, "rushed, touch-and-go: the second rep, up and down in under 0.8 s, "
      "was dropped as too quick to start a set, and the set started with the first and third"),
     (3162, 100.0, 1.0, "rushed: the first rep, up and down in 0.75 s, was dropped as too quick "
@@ -63,7 +61,6 @@ STALLED = [
     (1004, 50.0, 1.0),
     (1012, 100.0, 0.0),
     (1024, 200.0, 0.5),
-    (1027, 60.0, 1.0),
 ]
 
 
@@ -128,11 +125,9 @@ def test_holds_are_not_read_as_lowerings_at_low_sample_rates(seed, rate):
 
 FAILED_LAST = [
     # (seed, rate Hz, pitch coupling): the set's last rep grinds, stalls and sinks back.
-    # Its slow rise wobbles on the way up: the backtrack to its start stopped at the
-    # first wobble, the range came out 20 mm and the rep was dropped as implausible.
-    (1000, 50.0, 1.0),
-    # ... a wobble after the rise had passed its confirming speed, the backtrack
-    # stopping there (it now starts from where the rise first went that fast).
+    # Its slow rise wobbles after it has passed its confirming speed: the backtrack to
+    # its start stopped at the wobble, the range came out 20 mm and the rep was dropped
+    # as implausible (it now starts from where the rise first went that fast).
     (1169, 60.0, 0.0),
     (1178, 100.0, 0.0),
 ]

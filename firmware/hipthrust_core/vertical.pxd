@@ -30,5 +30,5 @@ cdef class Vertical:
                    u0=long, u1=long, u2=long, yaw=long, gm=long, turned=bint, learn=long,
                    err=long, tg=long, e=long, av=long, d=long, b=long, dist=long, rot=long,
                    up="int[::1]", gb="int[::1]", gk="int[::1]", af="int[::1]", sl="int[::1]",
-                   ur="int[::1]", nt="int[::1]")
+                   ur="int[::1]", nt="int[::1]", sx=long, sy=long, sz=long)
     cpdef long update(self, long dt, long ax, long ay, long az, long gx, long gy, long gz)
