@@ -418,9 +418,9 @@ class Detector(RepLog):
             # Soon after the top (a missed lowering is a slow one), no lowering of a
             # rep's size in between: that was a stall. Judged on the detection
             # velocity, whose offsets at the top were zeroed there, up to where the
-            # rise set off (no detrend: the rise's end sample is no rest). (Before a set, a
-            # rise from the top of one that turned the pad over is the bar rolled onto
-            # the hips and then the rise: _machine sees to it.)
+            # rise set off (no detrend: the rise's end sample is no rest). (Before a
+            # set, a rise from the top of one that turned the pad over is the bar
+            # rolled onto the hips and then the rise: _machine sees to it.)
             if tb > self.b[1]:
                 ring.integrate(n1, n - 1, True, False)
             if tb <= self.b[1] or ring.low * -10 < self.rom * 4000:

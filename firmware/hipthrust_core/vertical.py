@@ -216,14 +216,14 @@ class Vertical:
         af[1] += (((ay << 4) - af[1]) * dt) // _TAU_AF
         af[2] += (((az << 4) - af[2]) * dt) // _TAU_AF
         sl = self.asl
-        # Turned away from where gravity was learnt (the bar rolled onto the hips), the
-        # slow mean turns with the sensor (as the up vector does): a turn alone changes
-        # no reading of a bar at rest, so the bar is seen at rest as soon as it stops
-        # turning (the first rep may come within a second).
         sl[0] += ((af[0] - sl[0]) * dt) // _TAU_AS
         sl[1] += ((af[1] - sl[1]) * dt) // _TAU_AS
         sl[2] += ((af[2] - sl[2]) * dt) // _TAU_AS
         if self.turned:
+            # Turned away from where gravity was learnt (the bar rolled onto the hips),
+            # the slow mean turns with the sensor as the up vector does: a turn alone
+            # changes no reading of a bar at rest, so the bar is seen at rest as soon
+            # as it stops turning (the first rep may come within a second).
             sx = sl[0] >> 4
             sy = sl[1] >> 4
             sz = sl[2] >> 4
