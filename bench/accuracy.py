@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "firmware"))
 
 from hipthrust.analyze import analyze_records, assemble  # noqa: E402
 from hipthrust.rawfile import to_ints  # noqa: E402
-from hipthrust.sim import set_motion, simulate_set  # noqa: E402
+from hipthrust.sim import DEFAULTS, set_motion, simulate_set  # noqa: E402
 from hipthrust_core import records as P  # noqa: E402
 
 RATES = (50.0, 60.0, 100.0, 200.0)
@@ -77,10 +77,11 @@ def delays(true_reps, records, times_s):
     return out
 
 
-def quiet(seed, pitch_coupling, truth):
+def quiet(seed, options, truth):
     """Per boundary kind, whether the bar moves less than QUIET_MM over the QUIET_S
-    inside the phase next to each true boundary (after a start, before an end)."""
-    motion = set_motion(seed, pitch_coupling=pitch_coupling)
+    inside the phase next to each true boundary (after a start, before an end).
+    options: the simulator options the set was made with."""
+    motion = set_motion(seed, **options)
     clock = truth["clock"]
     out = {key: [] for key in BOUNDS}
     for tr in truth["sets"][0]["reps"]:
@@ -109,7 +110,15 @@ def main(argv=None):
         help="how much the simulated pad turns with the pelvis (0: not at all); real pads "
              "are unmeasured, so check 0, 0.5 and 1",
     )
+    parser.add_argument(
+        "--p-stall", type=float, default=None,
+        help="share of grinds that stall at their sticking point (simulator default "
+             f"{DEFAULTS['p_stall']:g}; 0: the sets as simulated before stalls were)",
+    )
     args = parser.parse_args(argv)
+    options = {"pitch_coupling": args.pitch_coupling}
+    if args.p_stall is not None:
+        options["p_stall"] = args.p_stall
     started = time.perf_counter()
     n = args.sets
     exact_full = exact_all = false_reps = 0
@@ -118,10 +127,11 @@ def main(argv=None):
     kerr = {key: [] for key in BOUNDS}
     kquiet = {key: [] for key in BOUNDS}
     by_style = {}
+    stalled = [0, 0]  # sets with a stalled rep, and exact among them
     for k in range(n):
         seed = args.first_seed + k
         rate = RATES[k % len(RATES)]
-        samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=args.pitch_coupling)
+        samples, truth = simulate_set(seed, rate_hz=rate, **options)
         ints = to_ints(samples)
         records = analyze_records(ints)
         result = assemble(r for _, r in records)
@@ -138,6 +148,9 @@ def main(argv=None):
         st = by_style.setdefault(style, [0, 0])
         st[0] += 1
         st[1] += ok
+        if any(r["stall_s"] > 0 for r in treps):
+            stalled[0] += 1
+            stalled[1] += ok
         for tr, g in pairs:
             for key in BOUNDS:
                 kerr[key].append(abs(g[key] - tr[key]) * 1000.0)
@@ -149,7 +162,7 @@ def main(argv=None):
                 not_full += 1
                 flagged += not g["full"]
         delay += delays(treps, records, samples[:, 0])
-        for key, flags in quiet(seed, args.pitch_coupling, truth).items():
+        for key, flags in quiet(seed, options, truth).items():
             kquiet[key] += flags
     elapsed = time.perf_counter() - started
     berr = [e for key in BOUNDS for e in kerr[key]]  # every kind of boundary
@@ -168,7 +181,9 @@ def main(argv=None):
     ]
     print(f"{n} simulated sets (seeds {args.first_seed}-{args.first_seed + n - 1}, "
           f"rates {', '.join(f'{r:g}' for r in RATES)} Hz, pitch coupling "
-          f"{args.pitch_coupling:g}), {elapsed:.0f} s")
+          f"{args.pitch_coupling:g}"
+          + ("" if args.p_stall is None else f", p_stall {args.p_stall:g}")
+          + f"), {elapsed:.0f} s")
     width = max(len(r[0]) for r in rows)
     for name, value, goal in rows:
         print(f"  {name:<{width}}  {value:>16}   goal {goal}")
@@ -180,6 +195,7 @@ def main(argv=None):
               f"{kind(key)} {np.mean(kquiet[key]):.0%}" for key in BOUNDS))
     print("  exact full-rep count by tempo style: " + ", ".join(
         f"{s} {v[1]}/{v[0]}" for s, v in sorted(by_style.items())))
+    print(f"  exact full-rep count in sets with a grind that stalled: {stalled[1]}/{stalled[0]}")
     return 0
 
 
