@@ -44,6 +44,8 @@ CASES = [
      "to start a set (the limit was 0.8 s)"),
     (1138, 100.0, 1.0, "pitch-rate bias pulled by each rise: the first lowering's end placed "
      "0.9 s early, the partial rep after it missed"),
+    (5049, 60.0, 1.0, "a slow rise before the set (0.08 m/s over 2.3 s: handling) started "
+     "the set as its first rep"),
 ]
 
 

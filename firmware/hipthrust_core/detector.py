@@ -64,6 +64,7 @@ _CONF_MIN = const(45)  # mm/s: speed that confirms a phase, floor
 _CONF_DIV = const(5)  # confirming speed = reference peak / this
 _CONF_ECC = const(35)  # mm/s: ... of a lowering, floor
 _CONF_FIRST = const(180)  # mm/s: confirming speed of a rise that would start a set
+_MEAN_FIRST = const(120)  # mm/s: ... and its least mean speed over the whole rise
 _ROM_MAX = const(480)  # mm: more than this is the pad lifted off, not a rep
 _ROM_FIRST_MAX = const(480)  # mm: ... for the rise that would start a set
 _ROM_OVER = const(16)  # /10: in a set, more than this times the set's full range is no rep
@@ -534,7 +535,9 @@ class Detector(RepLog):
         if rom > _ROM_MAX or peak > _PEAK_MAX or peak < _PEAK_MIN or dur < _CONC_MIN:
             return False
         if self.first:
-            return ROM_SET <= rom <= _ROM_FIRST_MAX
+            # A set's first rep is its quickest: a loaded hip thrust that completes
+            # averages 0.15 m/s or more on the way up. Slower before a set is handling.
+            return ROM_SET <= rom <= _ROM_FIRST_MAX and rom * 1000 >= dur * _MEAN_FIRST
         # In a set the hips cannot rise above their lockout: a rise far beyond the
         # set's full range is the bar lifted off them (setting it down), no rep.
         return self.ref_rom == 0 or rom * 10 <= self.ref_rom * _ROM_OVER
