@@ -252,7 +252,7 @@ class Lifter:
         power = u(1.2, 2.5)
         p_fail = opts.get("p_failed", 0.2 if name != "endurance" else 0.05)
         failed = goal >= 2 and rng.random() < p_fail
-        p_partial = opts.get("p_partial", 0.3)
+        p_partial = opts["p_partial"]
         reps = []
         for i in range(goal):
             frac = i / max(goal - 1, 1)
@@ -307,7 +307,7 @@ class Lifter:
         STALL_SHARE of it). Returns the stall's length (s; 0 without one)."""
         lift, conc, ramps = self.motion["lift"], r["conc"], r["ramps"]
         srng = self.stall_rng
-        if not r["grind"] or srng.random() >= self.opts.get("p_stall", 0.35):
+        if not r["grind"] or srng.random() >= self.opts["p_stall"]:
             lift.move(t0, conc, delta, *ramps)
             return 0.0
         frac = srng.uniform(*STALL_HEIGHT)
