@@ -46,6 +46,6 @@ cdef class Detector(RepLog):
     cpdef bint _flat(self, long v, long peak, bint up)
     cpdef void _rezero(self, long base, long n)
     @cython.locals(n=long)
-    cpdef long _boundary(self, long base, long lvl, bint now_above, bint ending, long k0=*)
+    cpdef long _boundary(self, long base, long lvl, bint now_above, bint ending, long k0=*, bint steady=*)
     @cython.locals(lvl=long)
     cpdef long _lvl(self, long ref)

@@ -353,7 +353,7 @@ class Detector(RepLog):
                     base = self.ring.value_before(t - self.t_still + _FLAT_MS) >> 8
                 if base > 0 or base * 2 < -conf:
                     base = 0
-                self.bn[2] = self._boundary(base, -lvl, False, False)
+                self.bn[2] = self._boundary(base, -lvl, False, False, -1, self.vel.fused)
                 tb = self.t_b
                 if tb < self.b[1]:
                     tb = self.b[1]
@@ -569,10 +569,10 @@ class Detector(RepLog):
             self.vslow -= base << 8
             self.ring.shift(n, -(base << 8))
 
-    def _boundary(self, base, lvl, now_above, ending, k0=-1):
-        # Backtracked boundary (ring.VelocityRing.boundary, k0 there): sets self.t_b
-        # (ms), returns the ring sample number at the first crossing.
-        n = self.ring.boundary(base, lvl, now_above, ending, k0)
+    def _boundary(self, base, lvl, now_above, ending, k0=-1, steady=False):
+        # Backtracked boundary (ring.VelocityRing.boundary, k0 and steady there): sets
+        # self.t_b (ms), returns the ring sample number at the first crossing.
+        n = self.ring.boundary(base, lvl, now_above, ending, k0, steady)
         self.t_b = self.ring.t_cross
         return n
 

@@ -57,7 +57,7 @@ class VelocityRing:
         o = self.n - SIZE
         return o if o > 0 else 0
 
-    def cross(self, level, now_above, tol=512, k0=-1):
+    def cross(self, level, now_above, tol=512, k0=-1, near=-1):
         """Walk back from the newest sample (or from sample k0) over samples on the
         same side of level (v > level when now_above, else v <= level). Returns the
         number of the earliest of them and sets t_cross to the interpolated crossing
@@ -71,8 +71,10 @@ class VelocityRing:
         stop = self.oldest()
         # "Turned back" counts only near the level, not on the way over a peak.
         mag = level if level > 0 else -level
-        near_hi = level + 3 * mag + 2560
-        near_lo = level - 3 * mag - 2560
+        if near < 0:
+            near = 3 * mag + 2560
+        near_hi = level + near
+        near_lo = level - near
         best = vv[k & _MASK]
         while k > stop:
             j = (k - 1) & _MASK
@@ -105,20 +107,26 @@ class VelocityRing:
         self.t_cross = tt[k & _MASK]
         return k
 
-    def boundary(self, base, lvl, now_above, ending, k0=-1):
+    def boundary(self, base, lvl, now_above, ending, k0=-1, steady=False):
         """Backtrack to where the detection velocity crossed base + lvl (mm/s; lvl
         signed) and again base + 4 lvl; a phase's velocity leaves and approaches zero
         about quadratically, so the true zero point lies about that gap beyond the
         first crossing (after it for an ending phase, before it for a starting one).
         Sets t_cross to that point (ms); returns the sample number at the first
         crossing. k0 (a rise's start only): the sample where the rise first went
-        fast, -1 when unknown."""
+        fast, -1 when unknown. steady (a lowering's start only): the velocity follows
+        the bar closely (it carries no drift to speak of)."""
         # A lowering starts from a hold, where the hips sway and breathe: a wiggle of a
         # few mm/s there is no turn back (a rise starts from the lowering's end).
         hold = not now_above and not ending
         tol = _TOL_HOLD if hold else 512
         rise = now_above and not ending
-        n = self.cross((base + lvl) << 8, now_above, tol)
+        # Leaving a hold on a velocity that follows the bar well (steady: no drift to
+        # hover in), "turned back" only near the level: a slow lowering wobbles past it.
+        near = -1
+        if hold and steady:
+            near = -lvl << 7 if lvl < 0 else lvl << 7
+        n = self.cross((base + lvl) << 8, now_above, tol, -1, near)
         k4 = -1
         if rise and self.oldest() <= k0 < n and self.v[n & _MASK] > (base + 2 * lvl) << 8:
             # The walk turned back well above the level, after the rise had first
