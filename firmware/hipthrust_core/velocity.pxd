@@ -8,14 +8,14 @@ from hipthrust_core.vertical cimport Vertical
 
 cdef long TAU_HP
 cdef long _TAU_AVS, _TAU_ACC, _TAU_ACC_IDLE, _K_TRUST, _TAU_FUSE, _TAU_VB, _TAU_VB_REST
-cdef long _TAU_RAW, _TAU_REST, _LIM
+cdef long _TAU_RAW, _TAU_REST, _TAU_G, _LIM
 
 
 cdef class Velocity:
     cdef public PitchVelocity pv
     cdef public AccelVelocity acc
     cdef public bint fused
-    cdef public long avs, av_prev, vr, vk, x, vg, vb, jump
+    cdef public long avs, av_prev, vr, vk, x, vg, vb, jump, gacc
 
     @cython.locals(a2=long, avf=long, dv=long, va=long, vr=long, vk=long, vg=long, x=long, e=long,
                    still=bint,

@@ -42,6 +42,7 @@ _TAU_VB = const(15000)  # ms: mean of the velocity while moving, taken as offset
 _TAU_VB_REST = const(1000)  # ms: pull of the fused velocity to zero while the bar rests
 _TAU_RAW = const(30000)  # ms: leak of the measuring velocity
 _TAU_REST = const(100)  # ms: pull towards zero while the bar rests
+_TAU_G = const(2500)  # ms: gravity corrected from the slow mean while fused, in a set
 _LIM = const(4194304)  # 2**22 (16 m/s): velocity clamp, mm/s * 256; keeps v * dt < 2**30
 
 
@@ -59,6 +60,7 @@ class Velocity:
         self.x = 0  # accelerometer part of the fused velocity, mm/s * 256
         self.vg = 0  # pitch-rate velocity, mm/s
         self.vb = 0  # offset of the fused velocity, mm/s * 256
+        self.gacc = 0  # slow mean's error not yet fed to gravity, mg/1024 * ms
         self.jump = 0  # this sample's step of the detection velocity: the switch to
         # the pitch rate (mm/s * 256; 0 on every other sample)
 
@@ -144,6 +146,20 @@ class Velocity:
             if not was:
                 self.jump = v - va
             self.acc.x = v
+            if in_set:
+                # The accelerometer's gravity is not corrected by its own velocity
+                # while this one is in use, and touch-and-go sets have no rests to
+                # learn it at: its error builds up, and the accelerometer would take
+                # over with it if the pitch rate is dropped. Over the set the bar goes
+                # nowhere: the vertical acceleration's slow mean, less what the motion
+                # leaves there (the velocity now over that mean's time constant:
+                # mm/s * 256 / 24.5 = mg/1024), is that error; fed to gravity.
+                self.gacc += (self.avs - v // 25) * dt
+                q = self.gacc // (_TAU_G << 2)
+                if q:
+                    self.gacc -= q * (_TAU_G << 2)
+                    vert.rebias(q)
+                    self.avs -= q << 2
             return v
         return va
 
