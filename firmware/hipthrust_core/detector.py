@@ -91,6 +91,8 @@ _TOP_DRIFT = const(154)  # mm/s * 256 per ms (600 mm/s^2, 0.06 g): ... at most t
 _BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it (a slow
 # lowering's end is found up to 2 s early; 2 s would take paused bottoms for touch-and-go)
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
+_PAUSE_FROM = const(75)  # ms after a bottom is found: the pause's offset is measured
+_PAUSE_TO = const(250)  # ... up to this (before the rest pulls it to zero)
 _TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
 
 
@@ -147,6 +149,7 @@ class Detector(RepLog):
         self.bot_t = 0  # ... its bottom (ms) and ring sample, and when it was found (ms)
         self.bot_n = 0
         self.bot_fire = 0
+        self.bot_lvl = 0  # ... and the level it was found at (mm/s; -1: found on a plateau)
         self.r_conf = 0  # mm/s and mm that confirm a rise now (_rise_limits)
         self.r_need = 0
 
@@ -384,6 +387,7 @@ class Detector(RepLog):
                 self.bot_t = self.t_b
                 self.bot_n = n
                 self.bot_fire = t
+                self.bot_lvl = -1 if base else lvl
 
     def _settle(self, t_rise):
         # Report the rep whose bottom waited. The end of a lowering is where the
@@ -394,7 +398,27 @@ class Detector(RepLog):
         self.bot_pend = False
         if t_rise > self.bot_t + _BOT_GAP:
             self.bot_t = t_rise
+        elif t_rise == 0 and self.bot_lvl > 0:
+            self._pause_offset()
         self._bottom(self.bot_t, self.bot_n, False)
+
+    def _pause_offset(self):
+        # The bar paused at the bottom. Where the lowering's velocity came up past its
+        # level and settled a little above zero, that was offset (the accelerometer's
+        # gravity is off at the bottom's pitch), and the level was crossed early: walk
+        # again from the pause, its offset as the base. (The rest pulls it to zero
+        # later: its mean just after the find.)
+        ring = self.ring
+        n0 = ring.index_at(self.bot_fire + _PAUSE_FROM)
+        n1 = ring.index_at(self.bot_fire + _PAUSE_TO)
+        if n0 <= ring.oldest() or n1 <= n0:
+            return
+        base = ring.mean(n0, n1)
+        lvl = self.bot_lvl
+        if 0 < base < 4 * lvl:
+            ring.boundary(base, -lvl, True, True, n1)
+            if ring.t_cross > self.bot_t:
+                self.bot_t = ring.t_cross
 
     def _missed_lowering(self, t, vmm):
         # A rise while the bar is at the top cannot be: the bar is already as high as

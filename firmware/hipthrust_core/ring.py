@@ -113,8 +113,9 @@ class VelocityRing:
         about quadratically, so the true zero point lies about that gap beyond the
         first crossing (after it for an ending phase, before it for a starting one).
         Sets t_cross to that point (ms); returns the sample number at the first
-        crossing. k0 (a rise's start only): the sample where the rise first went
-        fast, -1 when unknown. steady (a lowering's start only): the velocity follows
+        crossing. k0: for a rise's start, the sample where the rise first went
+        fast; for an ending phase, the sample both walks start from (not the
+        newest); -1 when unknown. steady (a lowering's start only): the velocity follows
         the bar closely (it carries no drift to speak of)."""
         # A lowering starts from a hold, where the hips sway and breathe: a wiggle of a
         # few mm/s there is no turn back (a rise starts from the lowering's end).
@@ -126,8 +127,8 @@ class VelocityRing:
         near = -1
         if hold and steady:
             near = -lvl << 7 if lvl < 0 else lvl << 7
-        n = self.cross((base + lvl) << 8, now_above, tol, -1, near)
-        k4 = -1
+        k4 = k0 if ending else -1
+        n = self.cross((base + lvl) << 8, now_above, tol, k4, near)
         if rise and self.oldest() <= k0 < n and self.v[n & _MASK] > (base + 2 * lvl) << 8:
             # The walk turned back well above the level, after the rise had first
             # gone fast (k0): a slow rise (a grind) wobbling on its way up. Both walks
@@ -218,6 +219,19 @@ class VelocityRing:
         self.peak to the peak corrected speed (mm/s), self.low to the lowest point
         (um)."""
         return self._walk(n0, n1, self.v if fused else self.vr, 0, False, detrend)
+
+    def mean(self, n0, n1):
+        """Mean detection velocity (mm/s) from sample n0 to n1 (its displacement over
+        the time between them; 0 when they span no time)."""
+        o = self.oldest()
+        if n0 < o:
+            n0 = o
+        if n1 > self.n - 1:
+            n1 = self.n - 1
+        span = self.t[n1 & _MASK] - self.t[n0 & _MASK]
+        if span < 1:
+            return 0
+        return self._walk(n0, n1, self.v, 0, False, False) // span
 
     def _walk(self, n0, n1, vv, lim, find, detrend=True):
         # The one walk over a detrended phase (both integrate() and fall_start()):
