@@ -46,6 +46,9 @@ CASES = [
      "0.9 s early, the partial rep after it missed"),
     (5049, 60.0, 1.0, "a slow rise before the set (0.08 m/s over 2.3 s: handling) started "
      "the set as its first rep"),
+    (3075, 200.0, 1.0, "rolled onto the hips, gravity was declared learnt at the new angle "
+     "while 30 mg off: the bar never looked still, the velocity sat at -0.75 m/s and the "
+     "first rep was lost"),
 ]
 
 

@@ -4,7 +4,7 @@ cimport cython
 from hipthrust_core.fixed cimport clip
 
 cdef long _A_CLIP, _W_CLIP, _G_CLIP, _TH_CLIP, _TAU_STILL, _TAU_MOVE, _TAU_G, _TAU_G_SLOW
-cdef long _LEARNT, _TAU_G_MOVE, _QUIET_ACC, _TURN, _TAU_K, _G0_MID, _G0_SPAN, _GK_CLIP
+cdef long _LEARNT, _LEARNT_G, _TAU_G_MOVE, _QUIET_ACC, _TURN, _TAU_K, _G0_MID, _G0_SPAN, _GK_CLIP
 cdef long _KI_DIV, _GB_CLIP, _TAU_BIAS, _TAU_AF, _TAU_AS, _TAU_DEV, _STILL_ACC, _STILL_GYR
 cdef long _STILL_G, _TAU_PS, _TAU_YAW, _STILL_MS, _STILL_LONG
 

@@ -45,6 +45,7 @@ _TAU_G = const(500)  # ms: gravity magnitude learning while still, after a turn
 _TAU_G_SLOW = const(6000)  # ms: ... once learnt at this angle (a slow, gentle push
 # at the start of a lowering looks still for a while: it must not teach gravity)
 _LEARNT = const(1000)  # ms of learning at _TAU_G after which gravity is known at an angle
+_LEARNT_G = const(10)  # mg: ... and once the slow mean is this close to it
 _TAU_G_MOVE = const(1500)  # ms: ... while moving gently just after a turn
 _QUIET_ACC = const(60)  # mg: ... (smoothed change of the accel under this: no rep)
 _TURN = const(100)  # 1/128 (L1 norm of du, about 0.8 rad): turn after which gravity is relearnt
@@ -377,7 +378,11 @@ class Vertical:
             # Gravity is learnt at this new angle after a few of its time constants of
             # learning: from then on this is where it was learnt.
             self.learn_ms += learn
-            if self.learn_ms > _LEARNT:
+            # ... and only once the reading's slow mean weighs what gravity now weighs
+            # (learnt across a roll, it may still be tens of mg off: the bar would
+            # then look neither still nor right for the set's first rep).
+            d = self.pslow - (gm >> 4)
+            if self.learn_ms > _LEARNT and -_LEARNT_G * 16 < d < _LEARNT_G * 16:
                 ur[0] = u0
                 ur[1] = u1
                 ur[2] = u2
