@@ -8,7 +8,7 @@ from hipthrust_core.vertical cimport Vertical
 
 cdef long TAU_HP
 cdef long _TAU_AVS, _TAU_ACC, _TAU_ACC_IDLE, _K_TRUST, _TAU_FUSE, _TAU_VB, _TAU_VB_REST
-cdef long _TAU_RAW, _TAU_REST, _TAU_G, _LIM
+cdef long _TAU_RAW, _TAU_REST, _G_STEP, _LIM
 
 
 cdef class Velocity:
@@ -19,6 +19,6 @@ cdef class Velocity:
 
     @cython.locals(a2=long, avf=long, dv=long, va=long, vr=long, vk=long, vg=long, x=long, e=long,
                    still=bint,
-                   k=long, tau=long, v=long, was=bint)
+                   k=long, tau=long, v=long, was=bint, g=long, q=long)
     cpdef long update(self, long dt, long av, Vertical vert, bint in_set, bint top=*)
     cpdef void rezero(self, long dv)

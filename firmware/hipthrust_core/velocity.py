@@ -42,7 +42,9 @@ _TAU_VB = const(15000)  # ms: mean of the velocity while moving, taken as offset
 _TAU_VB_REST = const(1000)  # ms: pull of the fused velocity to zero while the bar rests
 _TAU_RAW = const(30000)  # ms: leak of the measuring velocity
 _TAU_REST = const(100)  # ms: pull towards zero while the bar rests
-_TAU_G = const(2500)  # ms: gravity corrected from the slow mean while fused, in a set
+# Gravity corrected from the slow mean while fused, in a set, with an integral time of
+# 2.5 s: mg/1024 * ms of error per mg/256 step of gravity (4 * 2500 ms).
+_G_STEP = const(10000)
 _LIM = const(4194304)  # 2**22 (16 m/s): velocity clamp, mm/s * 256; keeps v * dt < 2**30
 
 
@@ -154,10 +156,13 @@ class Velocity:
                 # nowhere: the vertical acceleration's slow mean, less what the motion
                 # leaves there (the velocity now over that mean's time constant:
                 # mm/s * 256 / 24.5 = mg/1024), is that error; fed to gravity.
-                self.gacc += (self.avs - v // 25) * dt
-                q = self.gacc // (_TAU_G << 2)
-                if q:
-                    self.gacc -= q * (_TAU_G << 2)
+                # (Divided only once a step is due: this runs on most samples.)
+                g = self.gacc + (self.avs - v // 25) * dt
+                if -_G_STEP < g < _G_STEP:
+                    self.gacc = g
+                else:
+                    q = g // _G_STEP
+                    self.gacc = g - q * _G_STEP
                     vert.rebias(q)
                     self.avs -= q << 2
             return v
