@@ -116,6 +116,18 @@ def test_paused_bottoms_are_placed_where_the_lowering_ended():
     assert errors[len(errors) // 2] < 0.12, errors
 
 
+def test_a_slow_lowerings_bottom_waits_long_enough_for_the_next_rise():
+    # A slow eccentric's gentle end is found up to 2 s early; the next rise (touch-and-go)
+    # places it, but only if it comes within the wait. 1.5 s was too short for a 4-6 s
+    # lowering: median error 0.86 s.
+    samples, truth = simulate_set(3002, rate_hz=60.0, pitch_coupling=1.0,
+                                  tempo_style="slow_eccentric")
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    errors = _matched_errors(truth, result, "eccentric_end_s")
+    assert len(errors) >= 12
+    assert errors[len(errors) // 2] < 0.2, errors
+
+
 @pytest.mark.parametrize("seed,rate", [(1145, 60.0), (1076, 50.0)])
 def test_holds_are_not_read_as_lowerings_at_low_sample_rates(seed, rate):
     # At 50-60 Hz the velocity often came out of a rise already falling steadily (an

@@ -11,12 +11,12 @@ cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _CONF_MIN, 
 cdef long _CONF_ECC, _CONF_FIRST, _MEAN_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _ROM_OVER, _PEAK_MAX, _CONC_MIN
 cdef long _YAW_WALK
 cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED
-cdef long _STALL_MAX, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_GAP, _PAUSE_FROM, _PAUSE_TO, _TAU_PAUSE
+cdef long _STALL_MAX, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_WAIT_MAX, _BOT_GAP, _PAUSE_FROM, _PAUSE_TO, _TAU_PAUSE
 
 
 cdef class Detector(RepLog):
     cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, drop, peak
-    cdef public long ref_up, ref_down, n_fast, t_still, r_conf, r_need, bot_t, bot_n, bot_fire, bot_lvl
+    cdef public long ref_up, ref_down, n_fast, t_still, r_conf, r_need, bot_t, bot_n, bot_fire, bot_lvl, bot_wait
     cdef public Velocity vel
     cdef public bint top_fixed, bot_pend
 
@@ -28,7 +28,7 @@ cdef class Detector(RepLog):
     cpdef long end(self, long t_ms)
     @cython.locals(st=long, conf=long, dv=long, base=long, lvl=long, flat=bint,
                    d=long, tol=long, need=long, slow=bint, tb=long, n=long, rest=bint,
-                   steady=bint, quick=bint)
+                   steady=bint, quick=bint, w=long)
     cpdef void _machine(self, long t, long vmm)
     cpdef void _settle(self, long t_rise)
     cpdef void _pause_offset(self)

@@ -24,9 +24,10 @@ is placed from the history and the rep closed (before a set, where the pad turne
 over on the way up, that "rep" was the bar rolled onto the hips: the rise starts
 afresh); with no lowering before it, soon after the top, the "top" was a grind's
 stall at its sticking point and the concentric goes on. A bottom is reported as a
-phase when found, but its rep waits up to 1.5 s: a rise that follows
-(touch-and-go) starts at the true turnaround, later than the drifting end of the
-lowering.
+phase when found, but its rep waits 1.5-3 s (the longer after a slower
+lowering): a rise that follows (touch-and-go) starts at the true turnaround,
+later than the drifting end of the lowering; with none (a paused bottom), the
+lowering's end is walked again with the pause's own velocity as its zero.
 What the movements were (reps, full or not; when a set starts and ends) is
 reps.RepLog's part: a set is announced only
 when two reps in a row have risen and come back down (the first taking 0.7 s or more),
@@ -88,8 +89,10 @@ _OFFSET_QUICK = const(120)  # ms after a top in which any steady fall is an offs
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 _TAU_TOP = const(40)  # ms: pull of a slow rise to zero at the top (see _machine)
 _TOP_DRIFT = const(154)  # mm/s * 256 per ms (600 mm/s^2, 0.06 g): ... at most this fast
-_BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it (a slow
-# lowering's end is found up to 2 s early; 2 s would take paused bottoms for touch-and-go)
+_BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it, at least
+# (a lowering's end is found early; 2 s after every lowering would take paused bottoms for
+# touch-and-go) ...
+_BOT_WAIT_MAX = const(3000)  # ms: ... and at most (0.6 of the lowering's length between)
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
 _PAUSE_FROM = const(75)  # ms after a bottom is found: the pause's offset is measured
 _PAUSE_TO = const(250)  # ... up to this (before the rest pulls it to zero)
@@ -149,6 +152,7 @@ class Detector(RepLog):
         self.bot_t = 0  # ... its bottom (ms) and ring sample, and when it was found (ms)
         self.bot_n = 0
         self.bot_fire = 0
+        self.bot_wait = _BOT_WAIT  # ms it waits
         self.bot_lvl = 0  # ... and the level it was found at (mm/s; -1: found on a plateau)
         self.r_conf = 0  # mm/s and mm that confirm a rise now (_rise_limits)
         self.r_need = 0
@@ -229,7 +233,7 @@ class Detector(RepLog):
     def _machine(self, t, vmm):
         st = self.state
         if st == _BOTTOM:
-            if self.bot_pend and t - self.bot_fire >= _BOT_WAIT:
+            if self.bot_pend and t - self.bot_fire >= self.bot_wait:
                 self._settle(0)  # no rise came: the lowering's own end stands
             if self.in_set and not self.bot_pend:
                 if t - self.last_end > self.set_end_ms:
@@ -388,6 +392,14 @@ class Detector(RepLog):
                 self.bot_n = n
                 self.bot_fire = t
                 self.bot_lvl = -1 if base else lvl
+                # A slow lowering's end is found the earlier, the longer it took: up to
+                # 2 s early after 4-6 s down. It waits for the next rise 0.6 of that long
+                # (1.5-3 s). (A real pause after such a lowering, shorter than the wait,
+                # is then read as none: the bottom moves to the rise.)
+                w = (t - self.b[2]) * 6 // 10
+                self.bot_wait = w if w > _BOT_WAIT else _BOT_WAIT
+                if self.bot_wait > _BOT_WAIT_MAX:
+                    self.bot_wait = _BOT_WAIT_MAX
 
     def _settle(self, t_rise):
         # Report the rep whose bottom waited. The end of a lowering is where the
