@@ -31,6 +31,7 @@ cdef class Detector(RepLog):
                    steady=bint, quick=bint, w=long)
     cpdef void _machine(self, long t, long vmm)
     cpdef void _settle(self, long t_rise)
+    @cython.locals(ring=VelocityRing, n0=long, n1=long, base=long, lvl=long)
     cpdef void _pause_offset(self)
     @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long, age=long)
     cpdef bint _missed_lowering(self, long t, long vmm)

@@ -22,6 +22,7 @@ cdef class VelocityRing:
     cpdef long index_at(self, long t)
     @cython.locals(vv="int[::1]", v0=long, best=long, lo=long, k=long, vk=long)
     cpdef long stop_after(self, long n0, long n1)
+    @cython.locals(o=long, span=long)
     cpdef long mean(self, long n0, long n1)
     @cython.locals(tt="int[::1]", k=long, stop=long, t0=long)
     cpdef long value_before(self, long age)
