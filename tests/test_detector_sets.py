@@ -128,6 +128,17 @@ def test_a_slow_lowerings_bottom_waits_long_enough_for_the_next_rise():
     assert errors[len(errors) // 2] < 0.2, errors
 
 
+def test_a_first_rep_that_took_in_a_creep_does_not_set_the_sets_range():
+    # Set 3134: the first rep's rise was found 1.9 s early, taking in a slow creep
+    # before it (0.42 m at 0.19 m/s, the second rep 0.19 m at 0.77 m/s). Its range
+    # became the set's full range: the next ten full reps were flagged partial.
+    samples, truth = simulate_set(3134, rate_hz=100.0, pitch_coupling=1.0)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    got = [r for s in result["sets"] for r in s["reps"]]
+    assert sum(1 for r in truth["sets"][0]["reps"] if r["full"]) == 19
+    assert [r["full"] for r in got] == [True] * 19
+
+
 @pytest.mark.parametrize("seed,rate", [(1145, 60.0), (1076, 50.0)])
 def test_holds_are_not_read_as_lowerings_at_low_sample_rates(seed, rate):
     # At 50-60 Hz the velocity often came out of a rise already falling steadily (an

@@ -97,6 +97,12 @@ class RepLog:
         else:
             self._set_start(pb[0])
         cb[1] = 0x3FFFFFFF  # used, or too old: none waits
+        if (self.p_rom * 2 > rom * 3
+                and self.p_rom * 2 * (b[1] - b[0]) < rom * (pb[1] - pb[0])):
+            # The first rep rose half as fast again, and over less than half the speed of
+            # the second: a set's first rep is its quickest, so its rise took in some
+            # creep before it (settling under the bar). The second's range is the set's.
+            self.ref_rom = rom
         self._phases(pb[0], pb[1], pb[2], pb[3])
         self._rep(pb[0], pb[1], pb[2], pb[3], self.p_rom, self.p_peak)
         self._phases(b[0], b[1], b[2], t)
