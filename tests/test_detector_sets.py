@@ -93,39 +93,29 @@ def _assert_counted_exactly(truth, result, why):
     assert not unmatched, f"{why}: extra reps at {[g['concentric_start_s'] for g in unmatched]}"
 
 
-def test_touch_and_go_bottoms_are_placed_at_the_turnaround():
-    # The end of a lowering is where the velocity's drift is largest: the bottoms were
-    # found about 0.25 s early, so every eccentric was reported that much too short.
-    samples, truth = simulate_set(3007, rate_hz=100.0, pitch_coupling=1.0,
-                                  tempo_style="controlled")
+BOTTOMS = [
+    # (seed, rate Hz, tempo style, median error limit s, what went wrong before); pc 1
+    (3007, 100.0, "controlled", 0.15,
+     "touch-and-go: the end of a lowering is where the velocity's drift is largest; the "
+     "bottoms were found about 0.25 s early, every eccentric that much too short"),
+    (3002, 100.0, "paused_bottom", 0.12,
+     "paused: no rise places the bottom, the lowering's own end does; its velocity came up "
+     "through the level early, onto an offset (gravity off at the bottom's pitch): median "
+     "error 0.18 s, every bottom early"),
+    (3002, 60.0, "slow_eccentric", 0.2,
+     "a slow lowering's gentle end is found up to 2 s early; the next rise places it only "
+     "if it comes within the wait, and 1.5 s was too short after 4-6 s down: median 0.86 s"),
+]
+
+
+@pytest.mark.parametrize("seed,rate,style,limit,why", BOTTOMS,
+                         ids=[f"{c[0]}-{c[2]}" for c in BOTTOMS])
+def test_bottoms_are_placed_where_the_lowering_ended(seed, rate, style, limit, why):
+    samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=1.0, tempo_style=style)
     result = assemble(r for _, r in analyze_records(to_ints(samples)))
     errors = _matched_errors(truth, result, "eccentric_end_s")
-    assert len(errors) >= 12
-    assert errors[len(errors) // 2] < 0.15, errors
-
-
-def test_paused_bottoms_are_placed_where_the_lowering_ended():
-    # At a paused bottom no rise places the bottom: the lowering's own end does. Its
-    # velocity came up through the level early, onto an offset (the accelerometer's
-    # gravity is off at the bottom's pitch): median error 0.18 s, every bottom early.
-    samples, truth = simulate_set(3002, rate_hz=100.0, pitch_coupling=1.0,
-                                  tempo_style="paused_bottom")
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    errors = _matched_errors(truth, result, "eccentric_end_s")
-    assert len(errors) >= 12
-    assert errors[len(errors) // 2] < 0.12, errors
-
-
-def test_a_slow_lowerings_bottom_waits_long_enough_for_the_next_rise():
-    # A slow eccentric's gentle end is found up to 2 s early; the next rise (touch-and-go)
-    # places it, but only if it comes within the wait. 1.5 s was too short for a 4-6 s
-    # lowering: median error 0.86 s.
-    samples, truth = simulate_set(3002, rate_hz=60.0, pitch_coupling=1.0,
-                                  tempo_style="slow_eccentric")
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    errors = _matched_errors(truth, result, "eccentric_end_s")
-    assert len(errors) >= 12
-    assert errors[len(errors) // 2] < 0.2, errors
+    assert len(errors) >= 12, why
+    assert errors[len(errors) // 2] < limit, (why, errors)
 
 
 def test_a_first_rep_that_took_in_a_creep_does_not_set_the_sets_range():
