@@ -99,8 +99,8 @@ class RepLog:
         cb[1] = 0x3FFFFFFF  # used, or too old: none waits
         if (self.p_rom * 2 > rom * 3
                 and self.p_rom * 2 * (b[1] - b[0]) < rom * (pb[1] - pb[0])):
-            # The first rep rose half as fast again, and over less than half the speed of
-            # the second: a set's first rep is its quickest, so its rise took in some
+            # The first rep rose over 1.5 times as far as the second, at under half its
+            # mean speed: a set's first rep is its quickest, so its rise took in some
             # creep before it (settling under the bar). The second's range is the set's.
             self.ref_rom = rom
         self._phases(pb[0], pb[1], pb[2], pb[3])
