@@ -49,6 +49,12 @@ CASES = [
     (3075, 200.0, 1.0, "rolled onto the hips, gravity was declared learnt at the new angle "
      "while 30 mg off: the bar never looked still, the velocity sat at -0.75 m/s and the "
      "first rep was lost"),
+    (1003, 200.0, 1.0, "the bar settling onto the hips read as a 0.7 m/s rise until it was "
+     "seen at rest and zeroed; the first rep, 0.3 s later, was taken for that velocity "
+     "creeping on (its value 0.7 s back, before the rest, was its base) and lost"),
+    (3164, 50.0, 1.0, "the same at 50 Hz, before the second rep: a slow lowering read as "
+     "a 0.28 m/s rise (gravity off after a turn), zeroed at rest 0.4 s before the rep, was "
+     "taken for its base; the set started two reps late"),
 ]
 
 

@@ -35,7 +35,7 @@ cdef class Detector(RepLog):
     cpdef void _pause_offset(self)
     @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long, age=long)
     cpdef bint _missed_lowering(self, long t, long vmm)
-    @cython.locals(conf=long, before=long, lvl=long, n=long)
+    @cython.locals(conf=long, before=long, lvl=long, n=long, age=long)
     cpdef bint _try_rise(self, long vmm)
     @cython.locals(conf=long, need=long)
     cpdef void _rise_limits(self)

@@ -487,7 +487,13 @@ class Detector(RepLog):
         if (vmm <= conf or self.rise <= self.r_need * 1000 or self.rot_win >= _ROT_ROLL
                 or (not self.in_set and self.vert.yaw >= _YAW_WALK)):
             return False
-        before = self.ring.value_before(_RISE_MAX) >> 8
+        # The velocity the rise left from: 0.7 s back, or where the bar last rested if
+        # later (the velocity before that rest was drift, zeroed there: no creep that
+        # this rise carries on).
+        age = self.t_prev - self.t_still
+        if age > _RISE_MAX:
+            age = _RISE_MAX
+        before = self.ring.value_before(age) >> 8
         if vmm - before < conf:
             # A slow creep up (drift while resting) is no rise: start over.
             self.rise = 0
