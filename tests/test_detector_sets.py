@@ -52,9 +52,11 @@ CASES = [
     (1003, 200.0, 1.0, "the bar settling onto the hips read as a 0.7 m/s rise until it was "
      "seen at rest and zeroed; the first rep, 0.3 s later, was taken for that velocity "
      "creeping on (its value 0.7 s back, before the rest, was its base) and lost"),
-    (3164, 50.0, 1.0, "the same at 50 Hz, before the second rep: a slow lowering read as "
-     "a 0.28 m/s rise (gravity off after a turn), zeroed at rest 0.4 s before the rep, was "
-     "taken for its base; the set started two reps late"),
+    (11199, 200.0, 1.0, "the same: the bar rolled onto the hips read as a 0.41 m/s rise, "
+     "zeroed at rest 0.45 s before the first rep, which was taken for it creeping on"),
+    (1055, 200.0, 1.0, "the pitch rate was taken up in the middle of the first rep's rise, "
+     "its scale about half of what it settled at: the rise read slow and short "
+     "(0.24 m of 0.33), and the partial second rep (0.23 m) passed for full against it"),
 ]
 
 

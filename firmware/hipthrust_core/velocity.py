@@ -132,13 +132,16 @@ class Velocity:
         k = self.pv.k
         # The pitch rate is used once it has proved to follow the velocity, and
         # dropped when it no longer does (hysteresis: no flicker between the two).
+        # Before a set, not in the middle of a rise or fall: its scale is learnt from
+        # the first rep's rise and, taken up there, is still far short of it (that
+        # rise would read slow and short, and the set's range with it).
         if k < 0:
             k = -k
         was = self.fused
         if was:
             self.fused = self.pv.good and k * 3 > _K_TRUST * 2
         else:
-            self.fused = self.pv.good and k > _K_TRUST
+            self.fused = self.pv.good and k > _K_TRUST and (in_set or not vert.moving)
         self.jump = 0
         if self.fused:
             # The accelerometer's estimate carries on from here if the pitch rate is
