@@ -57,6 +57,9 @@ CASES = [
     (1055, 200.0, 1.0, "the pitch rate was taken up in the middle of the first rep's rise, "
      "its scale about half of what it settled at: the rise read slow and short "
      "(0.24 m of 0.33), and the partial second rep (0.23 m) passed for full against it"),
+    (3145, 60.0, 1.0, "after the bar rolled onto the hips its velocity drifted to 0.58 m/s "
+     "and stayed there: a 'first rise' of 2.5 s and 0.9 m, within which the real first "
+     "rep came and went, and which was then rejected with it"),
 ]
 
 

@@ -15,7 +15,7 @@ cdef long _STALL_MAX, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _
 
 
 cdef class Detector(RepLog):
-    cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, drop, peak
+    cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, rise0, drop, peak
     cdef public long ref_up, ref_down, n_fast, t_still, r_conf, r_need, bot_t, bot_n, bot_fire, bot_lvl, bot_wait
     cdef public Velocity vel
     cdef public bint top_fixed, bot_pend
@@ -27,7 +27,7 @@ cdef class Detector(RepLog):
     cpdef long pending(self)
     cpdef long end(self, long t_ms)
     @cython.locals(st=long, conf=long, dv=long, base=long, lvl=long, flat=bint,
-                   d=long, tol=long, need=long, slow=bint, tb=long, n=long, rest=bint,
+                   need=long, slow=bint, tb=long, n=long, rest=bint,
                    steady=bint, quick=bint, w=long)
     cpdef void _machine(self, long t, long vmm)
     cpdef void _settle(self, long t_rise)
@@ -44,8 +44,10 @@ cdef class Detector(RepLog):
     cpdef void _start_rise(self, long n, long vmm)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, rom=long, dur=long, peak=long)
     cpdef bint _plausible(self)
-    @cython.locals(d=long, w=long, tol=long)
-    cpdef bint _flat(self, long v, long peak, bint up)
+    @cython.locals(peak=long, w=long)
+    cpdef bint _flat(self, long v, bint up)
+    @cython.locals(tol=long)
+    cpdef bint _steady(self, long d)
     cpdef void _rezero(self, long base, long n)
     @cython.locals(n=long)
     cpdef long _boundary(self, long base, long lvl, bint now_above, bint ending, long k0=*, bint steady=*)

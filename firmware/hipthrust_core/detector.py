@@ -134,6 +134,7 @@ class Detector(RepLog):
         self.reps = 0
         self.full_reps = 0
         self.rise = 0  # um risen since the velocity turned positive
+        self.rise0 = 0  # ... when the current rise started
         self.n_fast = -1  # ring sample where that rise first passed r_conf (-1: not yet)
         self.drop = 0  # um dropped since the velocity turned negative
         self.fall = 0  # um fallen since the top (net, both signs; through the lowering)
@@ -269,9 +270,22 @@ class Detector(RepLog):
             lvl = self._lvl(self.peak)
             # The top: the speed fell to the boundary level, or it stopped changing at a
             # low value (a hold whose velocity carries some drift: that value is zero).
-            flat = self._flat(vmm, self.peak, True)
+            flat = self._flat(vmm, True)
             if self.first and t - self.b[0] > _CONC_MAX:
                 self.state = _BOTTOM  # a slow creep, not the first rep of a set
+                self.rise = 0
+                return
+            if (self.first and self.rise - self.rise0 > _ROM_FIRST_MAX * 1000
+                    and self._steady(vmm - (self.vslow >> 8))
+                    and self._steady(vmm - (self.ring.value_before(_RISE_MAX) >> 8))):
+                # Risen further than any hip thrust, at a speed that has not changed
+                # for 0.7 s: that "rise" is the velocity's drift (gravity off after the
+                # bar rolled onto the hips). Zero it: the first rep may yet come. (Not
+                # while the speed changes: the first rep may be rising on top of it.)
+                self.vel.rezero(-self.v)
+                self.v = 0
+                self.vslow = 0
+                self.state = _BOTTOM
                 self.rise = 0
                 return
             if vmm <= lvl or flat or t - self.b[0] > _PHASE_MAX:
@@ -321,19 +335,14 @@ class Detector(RepLog):
                 # Straight from the rise onto a steady, slow fall: no lowering starts
                 # like that (it starts from rest). It is what the rise's integration
                 # left over: zero it (it would pass for an eccentric otherwise).
-                d = vmm - (self.vslow >> 8)
-                tol = self.peak // 40
-                if tol < 6:
-                    tol = 6
-                steady = -tol < d < tol and -vmm * 5 <= self.peak
+                steady = self._steady(vmm - (self.vslow >> 8)) and -vmm * 5 <= self.peak
                 quick = False
                 if not steady and t - self.b[1] < _OFFSET_QUICK and vmm < -_CONF_ECC:
                     # Steady already, however fast, so soon after the top (over the
                     # last _FLAT_MS: the slow mean still lags): a lowering is still
                     # speeding up then. Samples lost at a quick rise's push leave that.
                     # (The slow test may still find a drift left after it.)
-                    d = vmm - (self.ring.value_before(_FLAT_MS) >> 8)
-                    steady = quick = -tol < d < tol
+                    steady = quick = self._steady(vmm - (self.ring.value_before(_FLAT_MS) >> 8))
                 if steady:
                     self._rezero(vmm, self.bn[1])
                     self.top_fixed = not quick
@@ -373,7 +382,7 @@ class Detector(RepLog):
             if -vmm > self.peak:
                 self.peak = -vmm
             lvl = self._lvl(self.peak)
-            flat = self._flat(-vmm, self.peak, False)
+            flat = self._flat(-vmm, False)
             if vmm >= -lvl or flat or t - self.b[2] > _PHASE_MAX:
                 if self.ref_down == 0:
                     self.ref_down = self.peak
@@ -552,6 +561,7 @@ class Detector(RepLog):
         # rise is announced at once.
         self.b[0] = self.t_b
         self.bn[0] = n
+        self.rise0 = self.rise
         self.vert.clear_turn()
         self.peak = vmm
         self.state = _UP
@@ -584,23 +594,27 @@ class Detector(RepLog):
         # set's full range is the bar lifted off them (setting it down), no rep.
         return self.ref_rom == 0 or rom * 10 <= self.ref_rom * _ROM_OVER
 
-    def _flat(self, v, peak, up):
-        # Low speed (under 1/5 of the phase's peak) that has stopped changing. v and
-        # peak in the phase's direction (mm/s, positive along it): up for a rise.
+    def _flat(self, v, up):
+        # Low speed (under 1/5 of the phase's peak) that has stopped changing. v in the
+        # phase's direction (mm/s, positive along it): up for a rise.
+        peak = self.peak
         if v * 5 > peak or v * 8 < -peak:
             return False
-        tol = peak // 40
-        if tol < 6:
-            tol = 6
         w = self.vslow >> 8
-        d = v - w if up else v + w
-        if -tol < d < tol:
+        if self._steady(v - w if up else v + w):
             return True
         if not up:
             return False
         # A top, also over the last _FLAT_MS only: a rushed rep's top is brief. (Not
         # a bottom: the slow end of a slow lowering would pass for one.)
-        d = v - (self.ring.value_before(_FLAT_MS) >> 8)
+        return self._steady(v - (self.ring.value_before(_FLAT_MS) >> 8))
+
+    def _steady(self, d):
+        # A change of the velocity (d, mm/s: from a recent mean or value) small enough
+        # to call it steady: under 1/40 of the phase's peak speed, 6 mm/s at least.
+        tol = self.peak // 40
+        if tol < 6:
+            tol = 6
         return -tol < d < tol
 
     def _rezero(self, base, n):

@@ -246,9 +246,10 @@ def test_plateau_test_follows_the_phase_direction():
     # peak) has stopped changing, as a rise steady at +50 has. The lowering's test
     # once compared with the wrong sign: such a bottom was never taken as a plateau.
     det = Detector()
+    det.peak = 600  # mm/s, the phase's peak speed
     det.vslow = -50 << 8  # mm/s * 256, the velocity's mean over ~0.1 s
-    assert det._flat(50, 600, False)  # down at 50 mm/s: steady
-    assert not det._flat(50, 600, True)  # up at 50 mm/s after -50: changing
+    assert det._flat(50, False)  # down at 50 mm/s: steady
+    assert not det._flat(50, True)  # up at 50 mm/s after -50: changing
     det.vslow = 50 << 8
-    assert det._flat(50, 600, True)
-    assert not det._flat(50, 600, False)
+    assert det._flat(50, True)
+    assert not det._flat(50, False)
