@@ -60,6 +60,9 @@ CASES = [
     (3145, 60.0, 1.0, "after the bar rolled onto the hips its velocity drifted to 0.58 m/s "
      "and stayed there: a 'first rise' of 2.5 s and 0.9 m, within which the real first "
      "rep came and went, and which was then rejected with it"),
+    (5012, 50.0, 1.0, "the first rise's start was walked back from a level of 10 mm/s (no "
+     "rep seen yet to scale it) through a slow drift before it: 0.7 s early, too far "
+     "to be that rep"),
 ]
 
 

@@ -7,7 +7,7 @@ from hipthrust_core.velocity cimport Velocity
 from hipthrust_core.vertical cimport Vertical
 
 cdef long ROM_SET, ROM_MIN, CYCLE_MIN, TURN_FIRST
-cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _CONF_MIN, _CONF_DIV
+cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _START_NEW, _CONF_MIN, _CONF_DIV
 cdef long _CONF_ECC, _CONF_FIRST, _MEAN_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _ROM_OVER, _PEAK_MAX, _CONC_MIN
 cdef long _YAW_WALK
 cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED

@@ -61,6 +61,7 @@ _DOWN = const(3)  # eccentric in progress
 _LVL_MIN = const(10)  # mm/s: boundary level floor (the speed where a phase starts/ends)
 _LVL_DIV = const(25)  # boundary level = reference peak speed / this (4 %)
 _START_DIV = const(10)  # ... for the start of a rise from the bottom (10 %)
+_START_NEW = const(20)  # ... with no rep seen yet: of the rise's speed when confirmed (5 %)
 _CONF_MIN = const(45)  # mm/s: speed that confirms a phase, floor
 _CONF_DIV = const(5)  # confirming speed = reference peak / this
 _CONF_ECC = const(35)  # mm/s: ... of a lowering, floor
@@ -511,7 +512,9 @@ class Detector(RepLog):
         # The rise is placed from a tenth of the usual peak speed (of the reps seen so
         # far, in a set or before one): the pad on the pelvis drifts up a little before
         # the hips drive, and a lowering's end carries drift.
-        lvl = self.ref_up // _START_DIV
+        # No rep seen yet: a twentieth of its speed now (the floor alone walked a first
+        # rise back through any slow drift before it).
+        lvl = self.ref_up // _START_DIV if self.ref_up else vmm // _START_NEW
         if lvl < _LVL_MIN:
             lvl = _LVL_MIN
         # In a set a slow rise (a grind) may wobble after it first went that fast,
