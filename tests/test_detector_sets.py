@@ -63,6 +63,9 @@ CASES = [
     (5012, 50.0, 1.0, "the first rise's start was walked back from a level of 10 mm/s (no "
      "rep seen yet to scale it) through a slow drift before it: 0.7 s early, too far "
      "to be that rep"),
+    (5080, 50.0, 1.0, "touch-and-go, the velocity drifting up through the end of a lowering: "
+     "it crossed the rise's level 0.3 s before the rise, and the quadratic extrapolation "
+     "over that slow crossing put the start 0.6 s early, too far to be that rep"),
 ]
 
 

@@ -143,14 +143,28 @@ class VelocityRing:
                 tol = 512
             n = self.cross((base + lvl) << 8, now_above, tol)
         t1 = self.t_cross
-        self.cross((base + 4 * lvl) << 8, now_above, tol, k4)
-        gap = t1 - self.t_cross if ending else self.t_cross - t1
+        n4 = self.cross((base + 4 * lvl) << 8, now_above, tol, k4)
+        t4 = self.t_cross
+        gap = t1 - t4 if ending else t4 - t1
         if gap < 0:
             gap = 0
         elif gap > 400:
             gap = 400
         gap = (gap * (_EXTRAP_HOLD if hold else _EXTRAP)) >> 4
         self.t_cross = t1 + gap if ending else t1 - gap
+        if rise and n4 > self.oldest():
+            # A rise leaves its base no earlier than its steep part, drawn back in a
+            # straight line, would at twice the time (a quadratic start takes exactly
+            # that): before it, the velocity crept up through the level (drift at the
+            # end of a lowering), and that creep is no part of the rise.
+            i = n4 + 1 if n4 < self.n - 1 else n4
+            tt = self.t
+            vv = self.v
+            dv = vv[i & _MASK] - vv[(n4 - 1) & _MASK]
+            if dv > 0:
+                lim = t4 - (((4 * lvl) << 9) * (tt[i & _MASK] - tt[(n4 - 1) & _MASK])) // dv
+                if self.t_cross < lim:
+                    self.t_cross = lim
         return n
 
     def index_at(self, t):
