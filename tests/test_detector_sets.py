@@ -66,6 +66,9 @@ CASES = [
     (5080, 50.0, 1.0, "touch-and-go, the velocity drifting up through the end of a lowering: "
      "it crossed the rise's level 0.3 s before the rise, and the quadratic extrapolation "
      "over that slow crossing put the start 0.6 s early, too far to be that rep"),
+    (11182, 100.0, 1.0, "the set's first two reps read half their range (0.085 m of 0.15): "
+     "every later rep, at the same speed, rose over 1.6 times that and was dropped as the "
+     "bar lifted off the hips"),
 ]
 
 

@@ -594,8 +594,11 @@ class Detector(RepLog):
             # averages 0.15 m/s or more on the way up. Slower before a set is handling.
             return ROM_SET <= rom <= _ROM_FIRST_MAX and rom * 1000 >= dur * _MEAN_FIRST
         # In a set the hips cannot rise above their lockout: a rise far beyond the
-        # set's full range is the bar lifted off them (setting it down), no rep.
-        return self.ref_rom == 0 or rom * 10 <= self.ref_rom * _ROM_OVER
+        # set's full range is the bar lifted off them (setting it down), no rep. Unless
+        # it rose at the set's own speed (peak within 0.5-1.5 of theirs): then the
+        # set's range was read short (its first reps), and this is a rep.
+        return (self.ref_rom == 0 or rom * 10 <= self.ref_rom * _ROM_OVER
+                or self.ref_up < peak * 2 < self.ref_up * 3)
 
     def _flat(self, v, up):
         # Low speed (under 1/5 of the phase's peak) that has stopped changing. v in the
