@@ -69,6 +69,8 @@ CASES = [
     (11182, 100.0, 1.0, "the set's first two reps read half their range (0.085 m of 0.15): "
      "every later rep, at the same speed, rose over 1.6 times that and was dropped as the "
      "bar lifted off the hips"),
+    (5005, 60.0, 1.0, "the first rep read 0.14 m of 0.33, under half the second's 0.31: "
+     "too unlike to pair with it, and the set started a rep late"),
 ]
 
 

@@ -61,9 +61,10 @@ class RepLog:
         # rolling the bar on, walking off or one fidget do not do that.
         pb = self.pb
         rom = self.rom
-        # (The second may be a partial rep: down to a third of the first's range.)
+        # (The second may be a partial rep: down to a third of the first's range. The
+        # first may read short, under half the second's: gravity is least known then.)
         if (not self.pend or b[0] - pb[3] > _PAIR_GAP or self.p_rom > rom * 3
-                or self.p_rom * 2 < rom):
+                or self.p_rom * 3 < rom):
             # No first rep waiting, or it was too long ago or too unlike this one:
             # this one becomes the first rep that waits.
             if quick:
