@@ -260,11 +260,7 @@ class Detector(RepLog):
             if self.vert.still and vmm * _CONF_DIV > self.peak:
                 # The bar rests, yet the velocity still shows a good part of the rise's
                 # speed (a stall shows little): that rise is drift. No rise.
-                self.vel.rezero(-self.v)
-                self.v = 0
-                self.vslow = 0
-                self.state = _BOTTOM
-                self.rise = 0
+                self._drift_rise()
                 return
             if vmm > self.peak:
                 self.peak = vmm
@@ -283,11 +279,7 @@ class Detector(RepLog):
                 # for 0.7 s: that "rise" is the velocity's drift (gravity off after the
                 # bar rolled onto the hips). Zero it: the first rep may yet come. (Not
                 # while the speed changes: the first rep may be rising on top of it.)
-                self.vel.rezero(-self.v)
-                self.v = 0
-                self.vslow = 0
-                self.state = _BOTTOM
-                self.rise = 0
+                self._drift_rise()
                 return
             if vmm <= lvl or flat or t - self.b[0] > _PHASE_MAX:
                 base = vmm if flat and vmm > 0 else 0
@@ -622,6 +614,14 @@ class Detector(RepLog):
         if tol < 6:
             tol = 6
         return -tol < d < tol
+
+    def _drift_rise(self):
+        # The rise in progress was the velocity's drift: zero it, no rise.
+        self.vel.rezero(-self.v)
+        self.v = 0
+        self.vslow = 0
+        self.state = _BOTTOM
+        self.rise = 0
 
     def _rezero(self, base, n):
         # The velocity was zero from sample n on: what is left there is drift.
