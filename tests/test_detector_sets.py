@@ -71,6 +71,9 @@ CASES = [
      "bar lifted off the hips"),
     (5005, 60.0, 1.0, "the first rep read 0.14 m of 0.33, under half the second's 0.31: "
      "too unlike to pair with it, and the set started a rep late"),
+    (3181, 60.0, 1.0, "two partial reps in a row (0.089 and 0.123 m of 0.18): the first pulled "
+     "the set's range down, and the second passed for full against it"),
+    (9018, 100.0, 0.0, "the same: partials of 0.088 and 0.127 m of 0.18, the second flagged full"),
 ]
 
 

@@ -144,6 +144,7 @@ class Detector(RepLog):
         self.ref_up = 0
         self.ref_down = 0
         self.ref_rom = 0
+        self.shorts = 0  # short reps in a row (see RepLog._rep)
         self.ref_conc = 0
         # Boundaries of the current rep: times (ms) and ring sample numbers.
         self.b = array("i", (0, 0, 0, 0))  # concentric start, top, eccentric start, bottom

@@ -15,7 +15,7 @@ cdef class RepLog:
     cdef public Vertical vert
     cdef public int[::1] b, bn, pb, cb
     cdef public bint first, pend, in_set
-    cdef public long rom, cpeak, p_rom, p_peak, c_rom, c_peak, fall, reps, full_reps, ref_rom, ref_conc
+    cdef public long rom, cpeak, p_rom, p_peak, c_rom, c_peak, fall, reps, full_reps, ref_rom, ref_conc, shorts
     cdef public long last_end, set_no
 
     @cython.locals(b="int[::1]", bn="int[::1]", pb="int[::1]", cb="int[::1]", first=bint, rom=long,

@@ -141,15 +141,20 @@ class RepLog:
         if rom * 100 >= self.ref_rom * _FULL_FRAC:
             flags = P.RF_FULL
             self.full_reps += 1
+            self.shorts = 0
             self.ref_rom += (rom - self.ref_rom) >> 2
             if self.ref_conc == 0:
                 self.ref_conc = conc
             else:
                 self.ref_conc += (conc - self.ref_conc) >> 2
         else:
-            # A short rep pulls the reference down a little: if the set's first rep
-            # was overestimated, a run of "short" reps soon becomes the new full.
-            self.ref_rom += (rom - self.ref_rom) >> 3
+            # A run of short reps pulls the reference down a little: if the set's
+            # first rep was overestimated, a run of "short" reps soon becomes the new
+            # full. Not the first of a run: a lone partial would have the next partial
+            # (lifters tire into two or three) pass for full against it.
+            self.shorts += 1
+            if self.shorts > 1:
+                self.ref_rom += (rom - self.ref_rom) >> 3
             if self.ref_conc and conc * 2 > self.ref_conc * 3:
                 flags = P.RF_FAILED
             else:
@@ -163,6 +168,7 @@ class RepLog:
         self.set_no = (self.set_no + 1) & 0xFF
         self.reps = 0
         self.full_reps = 0
+        self.shorts = 0
         self.ref_rom = 0
         self.ref_conc = 0
         self.last_end = t
