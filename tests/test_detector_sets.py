@@ -166,6 +166,22 @@ def test_holds_are_not_read_as_lowerings_at_low_sample_rates(seed, rate):
     assert errors[len(errors) // 2] < 0.15, errors
 
 
+def test_a_lowering_after_a_found_bottom_was_the_real_one():
+    # Set 3054 (100 Hz, pad pitching with the hips): in the hold of the rep at 60.9 s
+    # the velocity drifted down to 0.07 m/s (gravity off at the top's angle), was
+    # taken for the lowering, and its "bottom" found 0.1 s before the bar set off
+    # down. The real lowering (0.25 m/s) went by unseen: eccentric start 1.6 s early,
+    # eccentric end 2.8 s early. The bar cannot go lower than a bottom: it was drift.
+    samples, truth = simulate_set(3054, rate_hz=100.0, pitch_coupling=1.0)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    tr = next(r for r in truth["sets"][0]["reps"] if abs(r["concentric_start_s"] - 60.86) < 0.05)
+    got = [r for s in result["sets"] for r in s["reps"]]
+    g = min(got, key=lambda g: abs(g["concentric_start_s"] - tr["concentric_start_s"]))
+    assert abs(g["concentric_start_s"] - tr["concentric_start_s"]) < MATCH_S
+    assert abs(g["eccentric_start_s"] - tr["eccentric_start_s"]) < 0.25, (g, tr)
+    assert abs(g["eccentric_end_s"] - tr["eccentric_end_s"]) < 0.25, (g, tr)
+
+
 def _matched_errors(truth, result, key, full_only=False):
     # |detected - true| of one field (s), sorted, over the true reps (full ones only
     # with full_only) that have a detected rep starting within MATCH_S.

@@ -33,6 +33,8 @@ cdef class Detector(RepLog):
     cpdef void _settle(self, long t_rise)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, base=long, lvl=long)
     cpdef void _pause_offset(self)
+    @cython.locals(conf=long, lvl=long, n=long, tb=long)
+    cpdef bint _lowering_after_bottom(self, long t, long vmm)
     @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long, age=long)
     cpdef bint _missed_lowering(self, long t, long vmm)
     @cython.locals(conf=long, before=long, lvl=long, n=long, age=long)

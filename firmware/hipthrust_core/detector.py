@@ -243,6 +243,8 @@ class Detector(RepLog):
                     self._set_end(P.END_REST)
                 elif self.rot_win > _ROT_REMOVED:
                     self._set_end(P.END_REMOVED)
+            if self.bot_pend and vmm < 0 and self._lowering_after_bottom(t, vmm):
+                return
             rest = self.in_set and self.vert.still
             if rest or vmm > _CONF_MIN:  # (else neither test below can pass)
                 self._rise_limits()
@@ -434,6 +436,31 @@ class Detector(RepLog):
             ring.boundary(base, -lvl, True, True, n1)
             if ring.t_cross > self.bot_t:
                 self.bot_t = ring.t_cross
+
+    def _lowering_after_bottom(self, t, vmm):
+        # The bar cannot go lower than the bottom. A lowering much faster than the one
+        # just found, while its bottom waits: that "lowering" was the velocity's drift
+        # in the hold (gravity off at the top's angle), and this is the real one. The
+        # eccentric starts again from here. Returns whether it did.
+        conf = self.ref_down // _CONF_DIV
+        if conf < _CONF_ECC:
+            conf = _CONF_ECC
+        if vmm >= -conf or -vmm < 2 * self.peak:
+            return False
+        lvl = self._lvl(self.ref_down)
+        n = self._boundary(0, -lvl, False, False, -1, self.vel.fused)
+        tb = self.t_b
+        if tb < self.bot_t:
+            tb = self.bot_t
+            n = self.ring.index_at(tb)
+        self.bot_pend = False
+        self.bn[2] = n
+        self.b[2] = tb
+        self.peak = -vmm
+        self.state = _DOWN
+        if not self.first:
+            self._phase(P.PH_ECCENTRIC, tb)
+        return True
 
     def _missed_lowering(self, t, vmm):
         # A rise while the bar is at the top cannot be: the bar is already as high as
