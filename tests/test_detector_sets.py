@@ -143,6 +143,27 @@ def test_bottoms_are_placed_where_the_lowering_ended(seed, rate, style, limit, w
     assert errors[len(errors) // 2] < limit, (why, errors)
 
 
+LOWERING_STARTS = [
+    # (seed, rate Hz, median error limit s, what went wrong before); pc 1
+    (1010, 100.0, 0.3,
+     "long holds: the velocity drifted down in each (gravity off at the top's angle), was "
+     "taken for the lowering and the real one read as its continuation: median 3.2 s early"),
+    (1033, 60.0, 0.35,
+     "slow lowerings: their gentle starts were placed by a walk back through a velocity "
+     "hardly off zero: median 0.52 s off"),
+]
+
+
+@pytest.mark.parametrize("seed,rate,limit,why", LOWERING_STARTS,
+                         ids=[str(c[0]) for c in LOWERING_STARTS])
+def test_lowering_starts_are_placed_where_the_bar_set_off(seed, rate, limit, why):
+    samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=1.0)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    errors = _matched_errors(truth, result, "eccentric_start_s")
+    assert len(errors) >= 10, why
+    assert errors[len(errors) // 2] < limit, (why, errors)
+
+
 def test_a_first_rep_that_took_in_a_creep_does_not_set_the_sets_range():
     # Set 3134: the first rep's rise was found 1.9 s early, taking in a slow creep
     # before it (0.42 m at 0.19 m/s, the second rep 0.19 m at 0.77 m/s). Its range

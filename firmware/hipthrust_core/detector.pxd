@@ -15,7 +15,7 @@ cdef long _STALL_MAX, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _
 
 
 cdef class Detector(RepLog):
-    cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, rise0, drop, peak
+    cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, rise0, drop, peak, n_pk
     cdef public long ref_up, ref_down, n_fast, t_still, r_conf, r_need, bot_t, bot_n, bot_fire, bot_lvl, bot_wait
     cdef public Velocity vel
     cdef public bint top_fixed, bot_pend
@@ -33,6 +33,8 @@ cdef class Detector(RepLog):
     cpdef void _settle(self, long t_rise)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, base=long, lvl=long)
     cpdef void _pause_offset(self)
+    @cython.locals(ring=VelocityRing, k=long, pk=long, th=long, t0=long)
+    cpdef void _lowering_start(self)
     @cython.locals(conf=long, lvl=long, n=long, tb=long)
     cpdef bint _lowering_after_bottom(self, long t, long vmm)
     @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long, age=long)

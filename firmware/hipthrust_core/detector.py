@@ -145,6 +145,7 @@ class Detector(RepLog):
         self.ref_down = 0
         self.ref_rom = 0
         self.shorts = 0  # short reps in a row (see RepLog._rep)
+        self.n_pk = 0  # ring sample of the lowering's peak speed
         self.ref_conc = 0
         # Boundaries of the current rep: times (ms) and ring sample numbers.
         self.b = array("i", (0, 0, 0, 0))  # concentric start, top, eccentric start, bottom
@@ -371,12 +372,14 @@ class Detector(RepLog):
                     tb = self.b[1]
                 self.b[2] = tb
                 self.peak = -vmm
+                self.n_pk = self.ring.n - 1
                 self.state = _DOWN
                 if not self.first:
                     self._phase(P.PH_ECCENTRIC, tb)
         else:  # _DOWN
             if -vmm > self.peak:
                 self.peak = -vmm
+                self.n_pk = self.ring.n - 1
             lvl = self._lvl(self.peak)
             flat = self._flat(-vmm, False)
             if vmm >= -lvl or flat or t - self.b[2] > _PHASE_MAX:
@@ -387,6 +390,7 @@ class Detector(RepLog):
                 base = vmm if flat and vmm < 0 else 0
                 n = self._boundary(base, -lvl, True, True)
                 self._rezero(base, n)
+                self._lowering_start()
                 self.state = _BOTTOM
                 # Reported as a phase now; the rep waits: if the next rise follows at
                 # once (touch-and-go), its start places the bottom better (_settle).
@@ -457,10 +461,35 @@ class Detector(RepLog):
         self.bn[2] = n
         self.b[2] = tb
         self.peak = -vmm
+        self.n_pk = self.ring.n - 1
         self.state = _DOWN
         if not self.first:
             self._phase(P.PH_ECCENTRIC, tb)
         return True
+
+    def _lowering_start(self):
+        # The lowering has ended: place its start again, from its steep part. The walk
+        # back from where it was confirmed went through whatever the velocity did
+        # before it: drift in the hold (gravity a little off at the top's angle)
+        # passed for the lowering's start, seconds early, and a slow lowering's
+        # gentle start, hardly off zero, was found late. From the sample of its peak
+        # speed back, it crossed 5/6 and 1/3 of that speed; the start is that gap
+        # again before the lower crossing (as a smooth start from rest does, give or
+        # take the detection's own lag), and never before the top.
+        ring = self.ring
+        k = self.n_pk
+        pk = self.peak
+        if k <= self.bn[1] or k < ring.oldest() or pk < _CONF_ECC:
+            return
+        # (A tolerance of the whole peak: only the level crossing stops the walks.)
+        ring.cross(-((pk * 5) // 6) << 8, False, pk << 8, k)
+        th = ring.t_cross
+        ring.cross(-(pk // 3) << 8, False, pk << 8, k)
+        t0 = 2 * ring.t_cross - th
+        if t0 < self.b[1]:
+            t0 = self.b[1]
+        self.b[2] = t0
+        self.bn[2] = ring.index_at(t0)
 
     def _missed_lowering(self, t, vmm):
         # A rise while the bar is at the top cannot be: the bar is already as high as
