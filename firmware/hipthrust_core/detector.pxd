@@ -11,11 +11,11 @@ cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _START_NEW,
 cdef long _CONF_ECC, _CONF_FIRST, _MEAN_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _ROM_OVER, _PEAK_MAX, _CONC_MIN
 cdef long _YAW_WALK
 cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED
-cdef long _STALL_MAX, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_WAIT_MAX, _BOT_GAP, _PAUSE_FROM, _PAUSE_TO, _TAU_PAUSE
+cdef long _STALL_MAX, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_WAIT_MAX, _BOT_GAP, _BOT_NEAR, _PAUSE_FROM, _PAUSE_TO, _TAU_PAUSE
 
 
 cdef class Detector(RepLog):
-    cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, rise0, drop, peak, n_pk
+    cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, rise0, drop, peak, n_pk, bot_e0
     cdef public long ref_up, ref_down, n_fast, t_still, r_conf, r_need, bot_t, bot_n, bot_fire, bot_lvl, bot_wait
     cdef public Velocity vel
     cdef public bint top_fixed, bot_pend
@@ -30,11 +30,14 @@ cdef class Detector(RepLog):
                    need=long, slow=bint, tb=long, n=long, rest=bint,
                    steady=bint, quick=bint, w=long)
     cpdef void _machine(self, long t, long vmm)
+    @cython.locals(e0=long, t=long, near=bint)
     cpdef void _settle(self, long t_rise)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, base=long, lvl=long)
     cpdef void _pause_offset(self)
     @cython.locals(ring=VelocityRing, k=long, pk=long, th=long, t0=long)
     cpdef void _lowering_start(self)
+    @cython.locals(ring=VelocityRing, pk=long, th=long)
+    cpdef long _lowering_end(self, long n)
     @cython.locals(conf=long, lvl=long, n=long, tb=long)
     cpdef bint _lowering_after_bottom(self, long t, long vmm)
     @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long, age=long)

@@ -95,6 +95,7 @@ _BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it
 # touch-and-go) ...
 _BOT_WAIT_MAX = const(3000)  # ms: ... and at most (0.6 of the lowering's length between)
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
+_BOT_NEAR = const(600)  # ms: ... and within this, touch-and-go (see _settle)
 _PAUSE_FROM = const(75)  # ms after a bottom is found: the pause's offset is measured
 _PAUSE_TO = const(250)  # ... up to this (before the rest pulls it to zero)
 _TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
@@ -145,7 +146,6 @@ class Detector(RepLog):
         self.ref_down = 0
         self.ref_rom = 0
         self.shorts = 0  # short reps in a row (see RepLog._rep)
-        self.n_pk = 0  # ring sample of the lowering's peak speed
         self.ref_conc = 0
         # Boundaries of the current rep: times (ms) and ring sample numbers.
         self.b = array("i", (0, 0, 0, 0))  # concentric start, top, eccentric start, bottom
@@ -158,6 +158,8 @@ class Detector(RepLog):
         self.bot_fire = 0
         self.bot_wait = _BOT_WAIT  # ms it waits
         self.bot_lvl = 0  # ... and the level it was found at (mm/s; -1: found on a plateau)
+        self.n_pk = 0  # ring sample of the lowering's peak speed
+        self.bot_e0 = 0  # where the lowering's deceleration, drawn on, stops (ms)
         self.r_conf = 0  # mm/s and mm that confirm a rise now (_rise_limits)
         self.r_need = 0
 
@@ -391,6 +393,7 @@ class Detector(RepLog):
                 n = self._boundary(base, -lvl, True, True)
                 self._rezero(base, n)
                 self._lowering_start()
+                self.bot_e0 = self._lowering_end(n)
                 self.state = _BOTTOM
                 # Reported as a phase now; the rep waits: if the next rise follows at
                 # once (touch-and-go), its start places the bottom better (_settle).
@@ -416,9 +419,19 @@ class Detector(RepLog):
         # follows within _BOT_WAIT (touch-and-go) starts at the true turnaround, t_rise
         # (ms; 0: none). Within _BOT_GAP of the found end, the bar paused there. The
         # lowering's own measures still end where it was found.
+        # A rise soon after the found end (touch-and-go) starts after the touch at the
+        # bottom, though, and the deceleration drawn on stops a little early (drift at
+        # the lowering's end): the bottom is placed midway between the two. (Not
+        # after a slow lowering, whose found end is far from the rise: its gentle
+        # end comes later than its steep part would have it.)
         self.bot_pend = False
         if t_rise > self.bot_t + _BOT_GAP:
+            near = t_rise - self.bot_t < _BOT_NEAR
             self.bot_t = t_rise
+            e0 = self.bot_e0
+            if near and 0 < e0 < t_rise:
+                t = (e0 + t_rise) >> 1
+                self.bot_t = t if t > self.b[2] else self.b[2]
         elif t_rise == 0 and self.bot_lvl > 0:
             self._pause_offset()
         self._bottom(self.bot_t, self.bot_n, False)
@@ -466,6 +479,20 @@ class Detector(RepLog):
         if not self.first:
             self._phase(P.PH_ECCENTRIC, tb)
         return True
+
+    def _lowering_end(self, n):
+        # Where the lowering's steep deceleration, drawn on, comes to a stop (ms; 0:
+        # unknown): walking back from its found end (ring sample n), it crossed 1/3
+        # and 5/6 of its peak speed; the stop is that gap again after the 1/3 one (the
+        # mirror of _lowering_start).
+        ring = self.ring
+        pk = self.peak
+        if self.n_pk < ring.oldest() or pk < _CONF_ECC:
+            return 0
+        ring.cross(-((pk * 5) // 6) << 8, True, pk << 8, n)
+        th = ring.t_cross
+        ring.cross(-(pk // 3) << 8, True, pk << 8, n)
+        return 2 * ring.t_cross - th
 
     def _lowering_start(self):
         # The lowering has ended: place its start again, from its steep part. The walk
