@@ -155,6 +155,18 @@ def test_touch_and_go_bottoms_are_not_placed_at_the_next_rise(seed, rate):
     assert errors[len(errors) // 2] < 0.1, errors
 
 
+@pytest.mark.parametrize("seed,rate", [(1096, 50.0), (1009, 60.0)])
+def test_paused_bottoms_are_not_moved_to_the_next_rise(seed, rate):
+    # Pauses of 1-1.5 s at the bottom: the next rise came within the 1.5 s a found
+    # bottom waits for one, and the bottom moved to it (4 and 3 bottoms over 1 s late),
+    # though the lowering's deceleration had come to a stop where it was found.
+    samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=1.0)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    errors = _matched_errors(truth, result, "eccentric_end_s")
+    assert len(errors) >= 12
+    assert errors[-1] < 0.5, errors
+
+
 LOWERING_STARTS = [
     # (seed, rate Hz, median error limit s, what went wrong before); pc 1
     (1010, 100.0, 0.3,

@@ -425,6 +425,10 @@ class Detector(RepLog):
         # after a slow lowering, whose found end is far from the rise: its gentle
         # end comes later than its steep part would have it.)
         self.bot_pend = False
+        if t_rise > self.bot_t + _BOT_NEAR and 0 < self.bot_e0 < self.bot_t + _BOT_GAP:
+            # A rise long after the found end, while the lowering's deceleration had
+            # stopped by then: the bar paused there (for 1-1.5 s, within the wait).
+            t_rise = 0
         if t_rise > self.bot_t + _BOT_GAP:
             near = t_rise - self.bot_t < _BOT_NEAR
             self.bot_t = t_rise
