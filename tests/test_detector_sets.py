@@ -175,6 +175,9 @@ LOWERING_STARTS = [
     (1033, 60.0, 0.35,
      "slow lowerings: their gentle starts were placed by a walk back through a velocity "
      "hardly off zero: median 0.52 s off"),
+    (1041, 60.0, 0.45,
+     "slow lowerings (4-6 s), placed from their steep part: drift in the hold bent its low "
+     "crossing early, median 0.70 s"),
 ]
 
 

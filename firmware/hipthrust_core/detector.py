@@ -96,6 +96,7 @@ _BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it
 _BOT_WAIT_MAX = const(3000)  # ms: ... and at most (0.6 of the lowering's length between)
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
 _BOT_NEAR = const(600)  # ms: ... and within this, touch-and-go (see _settle)
+_SLOW_LOWER = const(3500)  # ms: a lowering longer than this is a slow one (_lowering_start)
 _PAUSE_FROM = const(75)  # ms after a bottom is found: the pause's offset is measured
 _PAUSE_TO = const(250)  # ... up to this (before the rest pulls it to zero)
 _TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
@@ -517,6 +518,11 @@ class Detector(RepLog):
         th = ring.t_cross
         ring.cross(-(pk // 3) << 8, False, pk << 8, k)
         t0 = 2 * ring.t_cross - th
+        if self.t_b - t0 > _SLOW_LOWER:
+            # A slow lowering's speed is hardly above the drift: its gentle start was
+            # found late by the walk back, and the steep part's low crossing comes
+            # early (drift in the hold bends it). Midway between the two.
+            t0 = (t0 + self.b[2]) >> 1
         if t0 < self.b[1]:
             t0 = self.b[1]
         self.b[2] = t0
