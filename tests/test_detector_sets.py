@@ -136,9 +136,7 @@ BOTTOMS = [
 @pytest.mark.parametrize("seed,rate,style,limit,why", BOTTOMS,
                          ids=[f"{c[0]}-{c[2]}" for c in BOTTOMS])
 def test_bottoms_are_placed_where_the_lowering_ended(seed, rate, style, limit, why):
-    samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=1.0, tempo_style=style)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    errors = _matched_errors(truth, result, "eccentric_end_s")
+    errors = _set_errors(seed, rate, "eccentric_end_s", tempo_style=style)
     assert len(errors) >= 12, why
     assert errors[len(errors) // 2] < limit, (why, errors)
 
@@ -148,9 +146,7 @@ def test_touch_and_go_bottoms_are_not_placed_at_the_next_rise(seed, rate):
     # Controlled reps, touching the bottom for 0.1-0.2 s: each bottom was placed where
     # the next rise set off, the touch counted into the lowering (median error 0.16
     # and 0.15 s, every bottom late).
-    samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=1.0)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    errors = _matched_errors(truth, result, "eccentric_end_s")
+    errors = _set_errors(seed, rate, "eccentric_end_s")
     assert len(errors) >= 10
     assert errors[len(errors) // 2] < 0.1, errors
 
@@ -160,9 +156,7 @@ def test_paused_bottoms_are_not_moved_to_the_next_rise(seed, rate):
     # Pauses of 1-1.5 s at the bottom: the next rise came within the 1.5 s a found
     # bottom waits for one, and the bottom moved to it (4 and 3 bottoms over 1 s late),
     # though the lowering's deceleration had come to a stop where it was found.
-    samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=1.0)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    errors = _matched_errors(truth, result, "eccentric_end_s")
+    errors = _set_errors(seed, rate, "eccentric_end_s")
     assert len(errors) >= 12
     assert errors[-1] < 0.5, errors
 
@@ -184,9 +178,7 @@ LOWERING_STARTS = [
 @pytest.mark.parametrize("seed,rate,limit,why", LOWERING_STARTS,
                          ids=[str(c[0]) for c in LOWERING_STARTS])
 def test_lowering_starts_are_placed_where_the_bar_set_off(seed, rate, limit, why):
-    samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=1.0)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    errors = _matched_errors(truth, result, "eccentric_start_s")
+    errors = _set_errors(seed, rate, "eccentric_start_s")
     assert len(errors) >= 10, why
     assert errors[len(errors) // 2] < limit, (why, errors)
 
@@ -207,9 +199,7 @@ def test_holds_are_not_read_as_lowerings_at_low_sample_rates(seed, rate):
     # At 50-60 Hz the velocity often came out of a rise already falling steadily (an
     # integration offset: a sample lost or a quick push between samples). The hold was
     # read as the lowering from its start: median hold error 0.49 and 0.97 s.
-    samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=0.0)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    errors = _matched_errors(truth, result, "hold_s", full_only=True)
+    errors = _set_errors(seed, rate, "hold_s", coupling=0.0, full_only=True)
     assert len(errors) >= 4
     assert errors[len(errors) // 2] < 0.15, errors
 
@@ -228,6 +218,13 @@ def test_a_lowering_after_a_found_bottom_was_the_real_one():
     assert abs(g["concentric_start_s"] - tr["concentric_start_s"]) < MATCH_S
     assert abs(g["eccentric_start_s"] - tr["eccentric_start_s"]) < 0.25, (g, tr)
     assert abs(g["eccentric_end_s"] - tr["eccentric_end_s"]) < 0.25, (g, tr)
+
+
+def _set_errors(seed, rate, key, coupling=1.0, full_only=False, **opts):
+    # _matched_errors of one simulated set (opts: simulate_set's, e.g. tempo_style).
+    samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=coupling, **opts)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    return _matched_errors(truth, result, key, full_only)
 
 
 def _matched_errors(truth, result, key, full_only=False):

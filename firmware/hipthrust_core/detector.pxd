@@ -49,6 +49,7 @@ cdef class Detector(RepLog):
     @cython.locals(base=long, n=long)
     cpdef long _rise_boundary(self, long before, long lvl, long k0=*)
     cpdef void _start_rise(self, long n, long vmm)
+    cpdef void _start_lowering(self, long n, long tb, long vmm)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, rom=long, dur=long, peak=long)
     cpdef bint _plausible(self)
     @cython.locals(peak=long, w=long)

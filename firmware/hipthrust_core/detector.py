@@ -369,16 +369,11 @@ class Detector(RepLog):
                     base = self.ring.value_before(t - self.t_still + _FLAT_MS) >> 8
                 if base > 0 or base * 2 < -conf:
                     base = 0
-                self.bn[2] = self._boundary(base, -lvl, False, False, -1, self.vel.fused)
+                n = self._boundary(base, -lvl, False, False, -1, self.vel.fused)
                 tb = self.t_b
                 if tb < self.b[1]:
                     tb = self.b[1]
-                self.b[2] = tb
-                self.peak = -vmm
-                self.n_pk = self.ring.n - 1
-                self.state = _DOWN
-                if not self.first:
-                    self._phase(P.PH_ECCENTRIC, tb)
+                self._start_lowering(n, tb, vmm)
         else:  # _DOWN
             if -vmm > self.peak:
                 self.peak = -vmm
@@ -476,6 +471,11 @@ class Detector(RepLog):
             tb = self.bot_t
             n = self.ring.index_at(tb)
         self.bot_pend = False
+        self._start_lowering(n, tb, vmm)
+        return True
+
+    def _start_lowering(self, n, tb, vmm):
+        # A lowering begins at tb (ms; ring sample n); vmm: the velocity now (mm/s).
         self.bn[2] = n
         self.b[2] = tb
         self.peak = -vmm
@@ -483,7 +483,6 @@ class Detector(RepLog):
         self.state = _DOWN
         if not self.first:
             self._phase(P.PH_ECCENTRIC, tb)
-        return True
 
     def _lowering_end(self, n):
         # Where the lowering's steep deceleration, drawn on, comes to a stop (ms; 0:
