@@ -430,7 +430,7 @@ class Detector(RepLog):
             self.bot_t = t_rise
             e0 = self.bot_e0
             if near and 0 < e0 < t_rise:
-                t = (e0 + t_rise) >> 1
+                t = t_rise - ((t_rise - e0) >> 1)  # (no sum of two times: < 2**30)
                 self.bot_t = t if t > self.b[2] else self.b[2]
         elif t_rise == 0 and self.bot_lvl > 0:
             self._pause_offset()
@@ -496,7 +496,7 @@ class Detector(RepLog):
         ring.cross(-((pk * 5) // 6) << 8, True, pk << 8, n)
         th = ring.t_cross
         ring.cross(-(pk // 3) << 8, True, pk << 8, n)
-        return 2 * ring.t_cross - th
+        return ring.t_cross + (ring.t_cross - th)
 
     def _lowering_start(self):
         # The lowering has ended: place its start again, from its steep part. The walk
@@ -516,12 +516,12 @@ class Detector(RepLog):
         ring.cross(-((pk * 5) // 6) << 8, False, pk << 8, k)
         th = ring.t_cross
         ring.cross(-(pk // 3) << 8, False, pk << 8, k)
-        t0 = 2 * ring.t_cross - th
+        t0 = ring.t_cross - (th - ring.t_cross)
         if self.t_b - t0 > _SLOW_LOWER:
             # A slow lowering's speed is hardly above the drift: its gentle start was
             # found late by the walk back, and the steep part's low crossing comes
             # early (drift in the hold bends it). Midway between the two.
-            t0 = (t0 + self.b[2]) >> 1
+            t0 += (self.b[2] - t0) >> 1
         if t0 < self.b[1]:
             t0 = self.b[1]
         self.b[2] = t0
