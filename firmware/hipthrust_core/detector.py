@@ -434,6 +434,12 @@ class Detector(RepLog):
                 self.bot_t = t if t > self.b[2] else self.b[2]
         elif t_rise == 0 and self.bot_lvl > 0:
             self._pause_offset()
+        if t_rise == 0 and not self.first and self.bot_e0 > self.bot_t:
+            # No rise came, and the lowering's deceleration had not stopped where its
+            # end was found (a slow lowering's end comes up through the level early,
+            # on drift): it ended no earlier than that stop. (Not before a set: the
+            # bottom of a rep that waits for a second one decides whether they pair.)
+            self.bot_t = self.bot_e0
         self._bottom(self.bot_t, self.bot_n, False)
 
     def _pause_offset(self):
