@@ -23,11 +23,16 @@ while the bar is at the top gives away a lowering too slow to tell from rest: it
 is placed from the history and the rep closed (before a set, where the pad turned
 over on the way up, that "rep" was the bar rolled onto the hips: the rise starts
 afresh); with no lowering before it, soon after the top, the "top" was a grind's
-stall at its sticking point and the concentric goes on. A bottom is reported as a
-phase when found, but its rep waits 1.5-3 s (the longer after a slower
-lowering): a rise that follows (touch-and-go) starts at the true turnaround,
-later than the drifting end of the lowering; with none (a paused bottom), the
-lowering's end is walked again with the pause's own velocity as its zero.
+stall at its sticking point and the concentric goes on. Once a lowering has
+ended, its start is placed again from its steep part (the walk back from its
+confirmation went through the hold's drift), and where its steep deceleration,
+drawn on, stops is kept. A bottom is reported as a phase when found, but its rep
+waits 1.5-3 s (the longer after a slower lowering): a rise that follows soon
+(touch-and-go) starts a little after the true turnaround, and the bottom goes
+midway between the two; with none, or one long after a deceleration that had
+stopped (a paused bottom), the lowering's end is walked again with the pause's
+own velocity as its zero. A lowering far faster than one whose bottom waits shows
+that one was drift: the eccentric starts again.
 What the movements were (reps, full or not; when a set starts and ends) is
 reps.RepLog's part: a set is announced only
 when two reps in a row have risen and come back down (the first taking 0.7 s or more),
