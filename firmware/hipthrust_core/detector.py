@@ -497,16 +497,23 @@ class Detector(RepLog):
 
     def _lowering_end(self, n):
         # Where the lowering's steep deceleration, drawn on, comes to a stop (ms; 0:
-        # unknown): walking back from its found end (ring sample n), it crossed 1/3
-        # and 5/6 of its peak speed; the stop is that gap again after the 1/3 one (the
-        # mirror of _lowering_start).
+        # unknown), walking back from its found end (ring sample n).
+        if self.n_pk < self.ring.oldest() or self.peak < _CONF_ECC:
+            return 0
+        return self._steep_zero(n, True)
+
+    def _steep_zero(self, k, above):
+        # Where the lowering's steep part, drawn on, meets zero speed (ms). Walking
+        # back from ring sample k (above: k is the lowering's end, its speed under
+        # these levels; else its peak), it crossed 5/6 and 1/3 of its peak speed; zero
+        # is that gap again beyond the 1/3 crossing (as a smooth start from rest, or
+        # stop, has it, give or take the detection's own lag). (A tolerance of the
+        # whole peak: only the level crossings stop the walks.)
         ring = self.ring
         pk = self.peak
-        if self.n_pk < ring.oldest() or pk < _CONF_ECC:
-            return 0
-        ring.cross(-((pk * 5) // 6) << 8, True, pk << 8, n)
+        ring.cross(-((pk * 5) // 6) << 8, above, pk << 8, k)
         th = ring.t_cross
-        ring.cross(-(pk // 3) << 8, True, pk << 8, n)
+        ring.cross(-(pk // 3) << 8, above, pk << 8, k)
         return ring.t_cross + (ring.t_cross - th)
 
     def _lowering_start(self):
@@ -514,20 +521,13 @@ class Detector(RepLog):
         # back from where it was confirmed went through whatever the velocity did
         # before it: drift in the hold (gravity a little off at the top's angle)
         # passed for the lowering's start, seconds early, and a slow lowering's
-        # gentle start, hardly off zero, was found late. From the sample of its peak
-        # speed back, it crossed 5/6 and 1/3 of that speed; the start is that gap
-        # again before the lower crossing (as a smooth start from rest does, give or
-        # take the detection's own lag), and never before the top.
+        # gentle start, hardly off zero, was found late. Its steep part, from its peak
+        # speed back, drawn on to zero speed is the start (never before the top).
         ring = self.ring
         k = self.n_pk
-        pk = self.peak
-        if k <= self.bn[1] or k < ring.oldest() or pk < _CONF_ECC:
+        if k <= self.bn[1] or k < ring.oldest() or self.peak < _CONF_ECC:
             return
-        # (A tolerance of the whole peak: only the level crossing stops the walks.)
-        ring.cross(-((pk * 5) // 6) << 8, False, pk << 8, k)
-        th = ring.t_cross
-        ring.cross(-(pk // 3) << 8, False, pk << 8, k)
-        t0 = ring.t_cross - (th - ring.t_cross)
+        t0 = self._steep_zero(k, False)
         if self.t_b - t0 > _SLOW_LOWER:
             # A slow lowering's speed is hardly above the drift: its gentle start was
             # found late by the walk back, and the steep part's low crossing comes
