@@ -181,6 +181,9 @@ LOWERING_STARTS = [
     (1041, 60.0, 0.45,
      "slow lowerings (4-6 s), placed from their steep part: drift in the hold bent its low "
      "crossing early, median 0.70 s"),
+    (1194, 100.0, 0.1,
+     "holds whose velocity drifted down 15-30 mm/s: the lowering's steep part, measured "
+     "from zero speed, was drawn back into that drift: median 0.17 s off"),
 ]
 
 

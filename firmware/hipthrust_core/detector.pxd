@@ -9,7 +9,7 @@ from hipthrust_core.vertical cimport Vertical
 cdef long ROM_SET, ROM_MIN, CYCLE_MIN, TURN_FIRST
 cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _START_NEW, _CONF_MIN, _CONF_DIV
 cdef long _CONF_ECC, _CONF_FIRST, _MEAN_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _ROM_OVER, _PEAK_MAX, _CONC_MIN
-cdef long _YAW_WALK
+cdef long _YAW_WALK, _BASE_BACK
 cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED
 cdef long _STALL_MAX, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_WAIT_MAX, _BOT_GAP, _BOT_NEAR, _SLOW_LOWER, _PAUSE_FROM, _PAUSE_TO, _TAU_PAUSE
 
@@ -34,11 +34,11 @@ cdef class Detector(RepLog):
     cpdef void _settle(self, long t_rise)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, base=long, lvl=long)
     cpdef void _pause_offset(self)
-    @cython.locals(ring=VelocityRing, k=long, t0=long)
+    @cython.locals(ring=VelocityRing, k=long, t0=long, tb=long, b=long, lim=long)
     cpdef void _lowering_start(self)
     cpdef long _lowering_end(self, long n)
-    @cython.locals(ring=VelocityRing, pk=long, th=long)
-    cpdef long _steep_zero(self, long k, bint above)
+    @cython.locals(ring=VelocityRing, pk=long, th=long, h=long)
+    cpdef long _steep_zero(self, long k, bint above, long b)
     @cython.locals(conf=long, lvl=long, n=long, tb=long)
     cpdef bint _lowering_after_bottom(self, long t, long vmm)
     @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long, age=long)

@@ -24,8 +24,9 @@ is placed from the history and the rep closed (before a set, where the pad turne
 over on the way up, that "rep" was the bar rolled onto the hips: the rise starts
 afresh); with no lowering before it, soon after the top, the "top" was a grind's
 stall at its sticking point and the concentric goes on. Once a lowering has
-ended, its start is placed again from its steep part (the walk back from its
-confirmation went through the hold's drift), and where its steep deceleration,
+ended, its start is placed again from its steep part, measured from the hold's
+own velocity where that drifted (the walk back from its confirmation went
+through the hold's drift), and where its steep deceleration,
 drawn on, stops is kept. A bottom is reported as a phase when found, but its rep
 waits 1.5-3 s (the longer after a slower lowering): a rise that follows soon
 (touch-and-go) starts a little after the true turnaround, and the bottom goes
@@ -102,6 +103,7 @@ _BOT_WAIT_MAX = const(3000)  # ms: ... and at most (0.6 of the lowering's length
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
 _BOT_NEAR = const(600)  # ms: ... and within this, touch-and-go (see _settle)
 _SLOW_LOWER = const(3500)  # ms: a lowering longer than this is a slow one (_lowering_start)
+_BASE_BACK = const(100)  # ms before a lowering's start: the hold's velocity there
 _PAUSE_FROM = const(75)  # ms after a bottom is found: the pause's offset is measured
 _PAUSE_TO = const(250)  # ... up to this (before the rest pulls it to zero)
 _TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
@@ -500,20 +502,22 @@ class Detector(RepLog):
         # unknown), walking back from its found end (ring sample n).
         if self.n_pk < self.ring.oldest() or self.peak < _CONF_ECC:
             return 0
-        return self._steep_zero(n, True)
+        return self._steep_zero(n, True, 0)
 
-    def _steep_zero(self, k, above):
-        # Where the lowering's steep part, drawn on, meets zero speed (ms). Walking
-        # back from ring sample k (above: k is the lowering's end, its speed under
-        # these levels; else its peak), it crossed 5/6 and 1/3 of its peak speed; zero
-        # is that gap again beyond the 1/3 crossing (as a smooth start from rest, or
-        # stop, has it, give or take the detection's own lag). (A tolerance of the
+    def _steep_zero(self, k, above, b):
+        # Where the lowering's steep part, drawn on, meets the velocity b (mm/s, signed:
+        # what the estimate shows at rest there, 0 or drift) (ms). Walking back from
+        # ring sample k (above: k is the lowering's end, its speed under these levels;
+        # else its peak), it crossed 5/6 and 1/3 of the way from b to its peak; b is
+        # reached that gap again beyond the 1/3 crossing (as a smooth start from rest,
+        # or stop, has it, give or take the detection's own lag). (A tolerance of the
         # whole peak: only the level crossings stop the walks.)
         ring = self.ring
         pk = self.peak
-        ring.cross(-((pk * 5) // 6) << 8, above, pk << 8, k)
+        h = pk + b
+        ring.cross((b - (h * 5) // 6) << 8, above, pk << 8, k)
         th = ring.t_cross
-        ring.cross(-(pk // 3) << 8, above, pk << 8, k)
+        ring.cross((b - h // 3) << 8, above, pk << 8, k)
         return ring.t_cross + (ring.t_cross - th)
 
     def _lowering_start(self):
@@ -527,12 +531,29 @@ class Detector(RepLog):
         k = self.n_pk
         if k <= self.bn[1] or k < ring.oldest() or self.peak < _CONF_ECC:
             return
-        t0 = self._steep_zero(k, False)
+        t0 = self._steep_zero(k, False, 0)
         if self.t_b - t0 > _SLOW_LOWER:
             # A slow lowering's speed is hardly above the drift: its gentle start was
             # found late by the walk back, and the steep part's low crossing comes
             # early (drift in the hold bends it). Midway between the two.
             t0 += (self.b[2] - t0) >> 1
+        else:
+            # The hold's velocity may have drifted (gravity off at the top's angle):
+            # measured from zero, the steep part is then drawn back into that drift,
+            # early (or late when it drifted up). Where the hold showed more than an
+            # eighth of the peak, just before the start so found, the steep part is
+            # measured from that velocity instead.
+            tb = t0 - _BASE_BACK
+            if tb < self.b[1]:
+                tb = self.b[1]
+            b = ring.value_before(self.t_prev - tb) >> 8
+            lim = self.peak // 2
+            if b > lim:
+                b = lim
+            elif b < -lim:
+                b = -lim
+            if b * 8 < -self.peak or b * 8 > self.peak:
+                t0 = self._steep_zero(k, False, b)
         if t0 < self.b[1]:
             t0 = self.b[1]
         self.b[2] = t0
