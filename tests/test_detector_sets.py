@@ -151,6 +151,16 @@ def test_touch_and_go_bottoms_are_not_placed_at_the_next_rise(seed, rate):
     assert errors[len(errors) // 2] < 0.1, errors
 
 
+@pytest.mark.parametrize("seed,rate", [(1174, 100.0), (1197, 60.0)])
+def test_bottoms_found_long_before_the_next_rise_are_placed_short_of_it(seed, rate):
+    # Slow lowerings (3-6 s) whose end was found over 0.6 s before the next rise: each
+    # bottom was placed where that rise set off, the touch at the bottom counted into
+    # the lowering (median error 0.19 and 0.14 s, late).
+    errors = _set_errors(seed, rate, "eccentric_end_s")
+    assert len(errors) >= 10
+    assert errors[len(errors) // 2] < 0.1, errors
+
+
 @pytest.mark.parametrize("seed,rate", [(1096, 50.0), (1009, 60.0)])
 def test_paused_bottoms_are_not_moved_to_the_next_rise(seed, rate):
     # Pauses of 1-1.5 s at the bottom: the next rise came within the 1.5 s a found

@@ -30,7 +30,8 @@ through the hold's drift), and where its steep deceleration,
 drawn on, stops is kept. A bottom is reported as a phase when found, but its rep
 waits 1.5-3 s (the longer after a slower lowering): a rise that follows soon
 (touch-and-go) starts a little after the true turnaround, and the bottom goes
-midway between the two; with none, or one long after a deceleration that had
+midway between the two (a quarter of the way back from the rise when that came
+late: the end was found early); with none, or one long after a deceleration that had
 stopped (a paused bottom), the lowering's end is walked again with the pause's
 own velocity as its zero. A lowering far faster than one whose bottom waits shows
 that one was drift: the eccentric starts again.
@@ -424,9 +425,11 @@ class Detector(RepLog):
         # lowering's own measures still end where it was found.
         # A rise soon after the found end (touch-and-go) starts after the touch at the
         # bottom, though, and the deceleration drawn on stops a little early (drift at
-        # the lowering's end): the bottom is placed midway between the two. (Not
-        # after a slow lowering, whose found end is far from the rise: its gentle
-        # end comes later than its steep part would have it.)
+        # the lowering's end): the bottom is placed midway between the two. A rise
+        # that came later than _BOT_NEAR after the found end (a slow lowering's is
+        # found early, its gentle end comes later than its steep part would have it;
+        # or drift hid a lowering's end) is nearer the turnaround: a quarter of the
+        # way back from it.
         self.bot_pend = False
         if t_rise > self.bot_t + _BOT_NEAR and 0 < self.bot_e0 < self.bot_t + _BOT_GAP:
             # A rise long after the found end, while the lowering's deceleration had
@@ -436,8 +439,9 @@ class Detector(RepLog):
             near = t_rise - self.bot_t < _BOT_NEAR
             self.bot_t = t_rise
             e0 = self.bot_e0
-            if near and 0 < e0 < t_rise:
-                t = t_rise - ((t_rise - e0) >> 1)  # (no sum of two times: < 2**30)
+            if 0 < e0 < t_rise:
+                # (No sum of two times: < 2**30.)
+                t = t_rise - ((t_rise - e0) >> (1 if near else 2))
                 self.bot_t = t if t > self.b[2] else self.b[2]
         elif t_rise == 0 and self.bot_lvl > 0:
             self._pause_offset()
