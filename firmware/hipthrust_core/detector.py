@@ -509,13 +509,13 @@ class Detector(RepLog):
         return self._steep_zero(n, True, 0)
 
     def _steep_zero(self, k, above, b):
-        # Where the lowering's steep part, drawn on, meets the velocity b (mm/s, signed:
-        # what the estimate shows at rest there, 0 or drift) (ms). Walking back from
-        # ring sample k (above: k is the lowering's end, its speed under these levels;
-        # else its peak), it crossed 5/6 and 1/3 of the way from b to its peak; b is
-        # reached that gap again beyond the 1/3 crossing (as a smooth start from rest,
-        # or stop, has it, give or take the detection's own lag). (A tolerance of the
-        # whole peak: only the level crossings stop the walks.)
+        # The time (ms) where the lowering's steep part, drawn on, meets the velocity
+        # b (mm/s, signed: what the estimate shows for rest there, 0 or a drift).
+        # Walking back from ring sample k (above: k is the lowering's end, its speed
+        # under these levels; else its peak), it crossed 5/6 and 1/3 of the way from b
+        # to its peak; b is reached that gap again beyond the 1/3 crossing (as a smooth
+        # start from rest, or stop, has it, give or take the detection's own lag). (A
+        # tolerance of the whole peak: only the level crossings stop the walks.)
         ring = self.ring
         pk = self.peak
         h = pk + b
