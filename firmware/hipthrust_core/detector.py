@@ -396,8 +396,7 @@ class Detector(RepLog):
                 base = vmm if flat and vmm < 0 else 0
                 n = self._boundary(base, -lvl, True, True)
                 self._rezero(base, n)
-                self._lowering_start()
-                self.bot_e0 = self._lowering_end(n)
+                self.bot_e0 = self._place_lowering(n)
                 self.state = _BOTTOM
                 # Reported as a phase now; the rep waits: if the next rise follows at
                 # once (touch-and-go), its start places the bottom better (_settle).
@@ -431,26 +430,26 @@ class Detector(RepLog):
         # or drift hid a lowering's end) is nearer the turnaround: a quarter of the
         # way back from it.
         self.bot_pend = False
-        if t_rise > self.bot_t + _BOT_NEAR and 0 < self.bot_e0 < self.bot_t + _BOT_GAP:
+        e0 = self.bot_e0
+        if t_rise > self.bot_t + _BOT_NEAR and 0 < e0 < self.bot_t + _BOT_GAP:
             # A rise long after the found end, while the lowering's deceleration had
             # stopped by then: the bar paused there (for 1-1.5 s, within the wait).
             t_rise = 0
         if t_rise > self.bot_t + _BOT_GAP:
             near = t_rise - self.bot_t < _BOT_NEAR
             self.bot_t = t_rise
-            e0 = self.bot_e0
             if 0 < e0 < t_rise:
                 # (No sum of two times: < 2**30.)
                 t = t_rise - ((t_rise - e0) >> (1 if near else 2))
                 self.bot_t = t if t > self.b[2] else self.b[2]
         elif t_rise == 0 and self.bot_lvl > 0:
             self._pause_offset()
-        if t_rise == 0 and not self.first and self.bot_e0 > self.bot_t:
+        if t_rise == 0 and not self.first and e0 > self.bot_t:
             # No rise came, and the lowering's deceleration had not stopped where its
             # end was found (a slow lowering's end comes up through the level early,
             # on drift): it ended no earlier than that stop. (Not before a set: the
             # bottom of a rep that waits for a second one decides whether they pair.)
-            self.bot_t = self.bot_e0
+            self.bot_t = e0
         self._bottom(self.bot_t, self.bot_n, False)
 
     def _pause_offset(self):
@@ -501,13 +500,6 @@ class Detector(RepLog):
         if not self.first:
             self._phase(P.PH_ECCENTRIC, tb)
 
-    def _lowering_end(self, n):
-        # Where the lowering's steep deceleration, drawn on, comes to a stop (ms; 0:
-        # unknown), walking back from its found end (ring sample n).
-        if self.n_pk < self.ring.oldest() or self.peak < _CONF_ECC:
-            return 0
-        return self._steep_zero(n, True, 0)
-
     def _steep_zero(self, k, above, b):
         # The time (ms) where the lowering's steep part, drawn on, meets the velocity
         # b (mm/s, signed: what the estimate shows for rest there, 0 or a drift).
@@ -524,17 +516,26 @@ class Detector(RepLog):
         ring.cross((b - h // 3) << 8, above, pk << 8, k)
         return ring.t_cross + (ring.t_cross - th)
 
-    def _lowering_start(self):
-        # The lowering has ended: place its start again, from its steep part. The walk
-        # back from where it was confirmed went through whatever the velocity did
-        # before it: drift in the hold (gravity a little off at the top's angle)
-        # passed for the lowering's start, seconds early, and a slow lowering's
+    def _place_lowering(self, n):
+        # The lowering has ended (found at ring sample n): place its start again, from
+        # its steep part, and return where its steep deceleration, drawn on, comes to
+        # a stop (ms; 0: unknown, its peak no longer held or too slow to tell).
+        # The walk back from where it was confirmed went through whatever the
+        # velocity did before it: drift in the hold (gravity a little off at the top's
+        # angle) passed for the lowering's start, seconds early, and a slow lowering's
         # gentle start, hardly off zero, was found late. Its steep part, from its peak
         # speed back, drawn on to zero speed is the start (never before the top).
         ring = self.ring
         k = self.n_pk
-        if k <= self.bn[1] or k < ring.oldest() or self.peak < _CONF_ECC:
-            return
+        if k < ring.oldest() or self.peak < _CONF_ECC:
+            return 0
+        if k > self.bn[1]:
+            self._lowering_start(k)
+        return self._steep_zero(n, True, 0)
+
+    def _lowering_start(self, k):
+        # (_place_lowering's first part; k: ring sample of the lowering's peak speed.)
+        ring = self.ring
         t0 = self._steep_zero(k, False, 0)
         if self.t_b - t0 > _SLOW_LOWER:
             # A slow lowering's speed is hardly above the drift: its gentle start was
