@@ -74,6 +74,9 @@ CASES = [
     (3181, 60.0, 1.0, "two partial reps in a row (0.089 and 0.123 m of 0.18): the first pulled "
      "the set's range down, and the second passed for full against it"),
     (9018, 100.0, 0.0, "the same: partials of 0.088 and 0.127 m of 0.18, the second flagged full"),
+    (13043, 200.0, 0.5, "rushed, touch-and-go (up in 0.22 s, down in 0.6-1 s): a rise's base "
+     "was the velocity 0.7 s before it was confirmed, inside the rep before's rise (0.64 "
+     "m/s): its start was placed 47 ms late, its range read 0.70 of the set's, partial"),
 ]
 
 

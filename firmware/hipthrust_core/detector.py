@@ -631,6 +631,11 @@ class Detector(RepLog):
             self.rise = 0
             self.n_fast = -1
             return False
+        if self.bot_pend and age > self.t_prev - self.bot_fire:
+            # Before the lowering's end was found, within those 0.7 s: touch-and-go,
+            # the rise leaves from the turnaround, zero (0.7 s back lies in the last
+            # lowering, or in a quick rep's rise before it).
+            before = 0
         # The rise is placed from a tenth of the usual peak speed (of the reps seen so
         # far, in a set or before one): the pad on the pelvis drifts up a little before
         # the hips drive, and a lowering's end carries drift.
