@@ -77,6 +77,10 @@ CASES = [
     (13043, 200.0, 0.5, "rushed, touch-and-go (up in 0.22 s, down in 0.6-1 s): a rise's base "
      "was the velocity 0.7 s before it was confirmed, inside the rep before's rise (0.64 "
      "m/s): its start was placed 47 ms late, its range read 0.70 of the set's, partial"),
+    (9007, 200.0, 0.0, "a grind that stalled at its sticking point as the second rep, before "
+     "the set had started: the drive after the stall (60 mm, some 45 while still fast) fell "
+     "short of the 60 mm that confirm a rise out of a set; the stall was taken for its top, "
+     "range 0.65, partial"),
 ]
 
 

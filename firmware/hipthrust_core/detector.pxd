@@ -42,7 +42,7 @@ cdef class Detector(RepLog):
     cpdef long _steep_zero(self, long k, bint above, long b)
     @cython.locals(conf=long, lvl=long, n=long, tb=long)
     cpdef bint _lowering_after_bottom(self, long t, long vmm)
-    @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long, age=long)
+    @cython.locals(ring=VelocityRing, n=long, tb=long, n1=long, te=long, age=long, need=long)
     cpdef bint _missed_lowering(self, long t, long vmm)
     @cython.locals(conf=long, before=long, lvl=long, n=long, age=long)
     cpdef bint _try_rise(self, long vmm)

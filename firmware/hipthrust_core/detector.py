@@ -571,7 +571,18 @@ class Detector(RepLog):
         # rise. Or there was none: the "top" was a stall (a grind stops at its
         # sticking point, then drives on to lockout), and the concentric goes on.
         # (r_conf, r_need: set as the top was reached.)
-        if vmm <= self.r_conf or self.rise <= self.r_need * 1000:
+        if vmm <= self.r_conf:
+            return False
+        need = self.r_need
+        if t - self.b[1] < _STALL_MAX:
+            # Soon after the top: it may have been a stall, and what is left of the
+            # rise after it a short way (a third of the rise so far will do).
+            need = self.rom // 3
+            if need < _DROP_MIN:
+                need = _DROP_MIN
+            if need > self.r_need:
+                need = self.r_need
+        if self.rise <= need * 1000:
             return False
         ring = self.ring
         # The velocity the rise left from: not before the top (after a stall the rise
