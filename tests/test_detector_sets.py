@@ -81,6 +81,9 @@ CASES = [
      "the set had started: the drive after the stall (60 mm, some 45 while still fast) fell "
      "short of the 60 mm that confirm a rise out of a set; the stall was taken for its top, "
      "range 0.65, partial"),
+    (9058, 100.0, 0.0, "the last rep, a 0.16 m/s grind, rose from a bottom where the velocity "
+     "read +0.11 m/s at rest (an offset): at its top it still read +0.09, over a fifth of "
+     "its peak, and the rise was dropped as drift"),
 ]
 
 

@@ -16,7 +16,7 @@ cdef long _STALL_MAX, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _
 
 cdef class Detector(RepLog):
     cdef public long set_end_ms, t_prev, v, dt, vslow, t_b, rot_win, state, rise, rise0, drop, peak, n_pk, bot_e0
-    cdef public long ref_up, ref_down, n_fast, t_still, r_conf, r_need, bot_t, bot_n, bot_fire, bot_lvl, bot_wait
+    cdef public long ref_up, ref_down, n_fast, t_still, r_conf, r_need, r_base, bot_t, bot_n, bot_fire, bot_lvl, bot_wait
     cdef public Velocity vel
     cdef public bint top_fixed, bot_pend
 

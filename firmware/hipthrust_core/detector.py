@@ -171,6 +171,7 @@ class Detector(RepLog):
         self.bot_e0 = 0  # where the lowering's deceleration, drawn on, stops (ms)
         self.r_conf = 0  # mm/s and mm that confirm a rise now (_rise_limits)
         self.r_need = 0
+        self.r_base = 0  # mm/s: the velocity the current rise left from (an offset)
 
     # ------------------------------------------------------------ public
     def feed(self, t_ms, ax, ay, az, gx, gy, gz):
@@ -272,9 +273,11 @@ class Detector(RepLog):
                         self.n_fast = self.ring.n - 1
                     self._try_rise(vmm)
         elif st == _UP:
-            if self.vert.still and vmm * _CONF_DIV > self.peak:
+            if self.vert.still and (vmm - self.r_base) * _CONF_DIV > self.peak - self.r_base:
                 # The bar rests, yet the velocity still shows a good part of the rise's
-                # speed (a stall shows little): that rise is drift. No rise.
+                # speed (a stall shows little): that rise is drift. No rise. (Measured
+                # from the velocity it left from: an offset the rise carried along is
+                # still there at its top.)
                 self._drift_rise()
                 return
             if vmm > self.peak:
@@ -662,6 +665,8 @@ class Detector(RepLog):
         if self.bot_pend:
             self._settle(self.t_b)
         self._start_rise(n, vmm)
+        if before > 0:
+            self.r_base = before
         return True
 
     def _rise_limits(self):
@@ -703,6 +708,7 @@ class Detector(RepLog):
         self.b[0] = self.t_b
         self.bn[0] = n
         self.rise0 = self.rise
+        self.r_base = 0
         self.vert.clear_turn()
         self.peak = vmm
         self.state = _UP
