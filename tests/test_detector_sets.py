@@ -84,6 +84,9 @@ CASES = [
     (9058, 100.0, 0.0, "the last rep, a 0.16 m/s grind, rose from a bottom where the velocity "
      "read +0.11 m/s at rest (an offset): at its top it still read +0.09, over a fifth of "
      "its peak, and the rise was dropped as drift"),
+    (3084, 50.0, 1.0, "the last rep of a set of 0.36 m reps read 0.51 m (gravity off as the pad "
+     "pitched): over the 0.48 m no hip thrust exceeds, dropped as the pad lifted off, "
+     "though it rose at the set's speed"),
 ]
 
 

@@ -74,7 +74,7 @@ _CONF_DIV = const(5)  # confirming speed = reference peak / this
 _CONF_ECC = const(35)  # mm/s: ... of a lowering, floor
 _CONF_FIRST = const(180)  # mm/s: confirming speed of a rise that would start a set
 _MEAN_FIRST = const(120)  # mm/s: ... and its least mean speed over the whole rise
-_ROM_MAX = const(480)  # mm: more than this is the pad lifted off, not a rep
+_ROM_MAX = const(480)  # mm: more than this is the pad lifted off, not a rep (see _plausible)
 _ROM_FIRST_MAX = const(480)  # mm: ... for the rise that would start a set
 _ROM_OVER = const(16)  # /10: in a set, more than this times the set's full range is no rep
 _PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
@@ -731,7 +731,12 @@ class Detector(RepLog):
         peak = ring.peak
         self.rom = rom
         self.cpeak = peak
-        if rom > _ROM_MAX or peak > _PEAK_MAX or peak < _PEAK_MIN or dur < _CONC_MIN:
+        if peak > _PEAK_MAX or peak < _PEAK_MIN or dur < _CONC_MIN:
+            return False
+        if rom > _ROM_MAX and (self.first or rom * 10 > self.ref_rom * _ROM_OVER
+                               or not self.ref_up < peak * 2 < self.ref_up * 3):
+            # Further than a hip thrust goes, unless in a set, at its reps' speed and
+            # not far beyond their range (the range read long: gravity off at an angle).
             return False
         if self.first:
             # A set's first rep is its quickest: a loaded hip thrust that completes
