@@ -87,6 +87,11 @@ CASES = [
     (3084, 50.0, 1.0, "the last rep of a set of 0.36 m reps read 0.51 m (gravity off as the pad "
      "pitched): over the 0.48 m no hip thrust exceeds, dropped as the pad lifted off, "
      "though it rose at the set's speed"),
+    (7001, 60.0, 0.5, "rushed (up at 1.9 m/s): 85 ms of samples lost as a push ended; the "
+     "accelerometer saw neither its end nor the stop, the velocity kept +0.67 m/s, the top "
+     "was found in the lowering and two reps were lost"),
+    (1176, 50.0, 1.0, "rushed: samples lost at a push's peak, the velocity came out of the gap "
+     "0.8 m/s short, the range read half the set's, partial"),
 ]
 
 

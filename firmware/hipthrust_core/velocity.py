@@ -20,6 +20,10 @@ of one on the other shows a strong correlation (pitch.PitchVelocity.good), with
 hysteresis, and the accelerometer's estimate carries on from its value when the
 pitch rate is dropped. How much a real pad rotates is not known in advance.
 
+Where samples were lost in the middle of a quick push the accelerometer cannot
+tell what happened between them; while the pitch rate is in use, its change over
+the gap stands for the velocity's where the two disagree by much.
+
 The measuring velocity is the plain integral of the vertical acceleration,
 leaking only over 30 s and zeroed at rests (but not at the top of a rep, nor while a
 rise or fall is in progress: a slow lowering can pass for rest), so a phase's shape
@@ -45,6 +49,9 @@ _TAU_REST = const(100)  # ms: pull towards zero while the bar rests
 # Gravity corrected from the slow mean while fused, in a set, with an integral time of
 # 2.5 s: mg/1024 * ms of error per mg/256 step of gravity (4 * 2500 ms).
 _G_STEP = const(10000)
+_GAP_DV = const(102400)  # mm/s * 256 (400 mm/s): over a gap, the two disagree by more
+# than this: the pitch rate is taken (measured: 200 mm/s gave as many reps back, but
+# boundaries a little worse; smaller changes are the two estimates' own differences)
 _LIM = const(4194304)  # 2**22 (16 m/s): velocity clamp, mm/s * 256; keeps v * dt < 2**30
 
 
@@ -63,6 +70,7 @@ class Velocity:
         self.vg = 0  # pitch-rate velocity, mm/s
         self.vb = 0  # offset of the fused velocity, mm/s * 256
         self.gacc = 0  # slow mean's error not yet fed to gravity, mg/1024 * ms
+        self.dt_m = 0  # mean sample period, ms * 16 (0: none yet)
         self.jump = 0  # this sample's step of the detection velocity: the switch to
         # the pitch rate (mm/s * 256; 0 on every other sample)
 
@@ -73,6 +81,17 @@ class Velocity:
         the phase machine. Returns the detection velocity in mm/s * 256 and updates
         self.vr."""
         self.avs += (((av << 6) - self.avs) // _TAU_AVS) * dt
+        # A gap (samples lost): over 1.5 times the mean sample period, which follows
+        # the rate (a gap counts as two periods in it).
+        dm = self.dt_m
+        gap = dm > 0 and dt * 32 > dm * 3
+        d16 = dt << 4
+        if dm == 0:
+            self.dt_m = d16
+        else:
+            if d16 > 2 * dm:
+                d16 = 2 * dm
+            self.dt_m = dm + (d16 - dm) // 16
         # Integrated with the mean of this sample and the last (trapezoid): over a gap
         # (samples lost) the end value alone would overstate a push that was growing.
         a2 = av + self.av_prev
@@ -94,7 +113,14 @@ class Velocity:
         still = vert.still
         vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, vk >> 8, not still,
                             still and not vert.moving and not top)
-        x = self.x + ((((avf * dt) >> 5) * 643) >> 8) - ((vg - self.vg) << 8)
+        dx = ((((avf * dt) >> 5) * 643) >> 8) - ((vg - self.vg) << 8)
+        if gap and self.fused and not -_GAP_DV <= dx <= _GAP_DV:
+            # Samples were lost, and the accelerometer's integral over the gap missed
+            # what the pitch rate says the bar did (a quick push's end): its change
+            # stands for the velocity's.
+            vr -= dx
+            dx = 0
+        x = self.x + dx
         self.vg = vg
         if still:
             # Not at the top of a rep: a slow, steady lowering looks like rest to the
