@@ -92,6 +92,9 @@ CASES = [
      "was found in the lowering and two reps were lost"),
     (1176, 50.0, 1.0, "rushed: samples lost at a push's peak, the velocity came out of the gap "
      "0.8 m/s short, the range read half the set's, partial"),
+    (3063, 200.0, 1.0, "the first rep's lowering (6 s at 0.04-0.08 m/s, before the pitch rate "
+     "was in use) went unseen, eaten by the velocity's drift, and the ring no longer held "
+     "its top: the second rep, rising 7.4 s after that top, was ignored as no rep"),
 ]
 
 

@@ -20,7 +20,8 @@ the velocity crossed a small level, extrapolated to zero (a rise never before th
 bar last rested). A hold whose velocity still carries some drift is recognised as
 a plateau and taken as zero; a "rise" during which the bar rests is drift. A rise
 while the bar is at the top gives away a lowering too slow to tell from rest: it
-is placed from the history and the rep closed (before a set, where the pad turned
+is placed from the history (midway, when the history no longer shows it and the
+top was seconds before) and the rep closed (before a set, where the pad turned
 over on the way up, that "rep" was the bar rolled onto the hips: the rise starts
 afresh); with no lowering before it, soon after the top, the "top" was a grind's
 stall at its sticking point and the concentric goes on. Once a lowering has
@@ -88,6 +89,7 @@ _DROP_MIN = const(20)  # mm: descent that confirms an eccentric
 _ROT_ROLL = const(262000)  # rad/65536 (4 rad) in ~1 s while rising: rolling the bar
 _ROT_REMOVED = const(262000)  # rad/65536 (4 rad) per ~1 s: bar rolled off the hips
 _STALL_MAX = const(1500)  # ms: longest stall of a rise (at its sticking point)
+_LONG_TOP = const(3000)  # ms: a rise this long after a top went through a lowering
 _RISE_MAX = const(700)  # ms: a real rise gains the confirming speed within this time
 _PHASE_MAX = const(8000)  # ms: a phase longer than this is closed by force
 _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
@@ -611,8 +613,17 @@ class Detector(RepLog):
                 if not self.first:
                     self._phase(P.PH_CONCENTRIC, self.b[1])
                 return True
-        if tb <= self.b[1] or ring.fall_start(n1, n, _FALL_FRAC) * 10 < self.rom * 4:
-            return False  # no lowering of a rep's size in between: not a missed rep
+        if tb <= self.b[1]:
+            return False
+        if ring.fall_start(n1, n, _FALL_FRAC) * 10 < self.rom * 4:
+            # No lowering of a rep's size in between: not a missed rep. Unless the top
+            # was long ago and this rise is half a rep's or more: the bar cannot rise
+            # that far above the hips' lockout (a lowering far slower than any drift,
+            # eaten by it). Its start: midway.
+            if tb - self.b[1] < _LONG_TOP or self.rise < self.rom * 500:
+                return False
+            ring.t_fall = self.b[1] + ((tb - self.b[1]) >> 1)
+            ring.n_fall = ring.index_at(ring.t_fall)
         if t - self.b[1] < CYCLE_MIN:
             return False
         te = ring.t_fall
