@@ -95,6 +95,8 @@ CASES = [
     (3063, 200.0, 1.0, "the first rep's lowering (6 s at 0.04-0.08 m/s, before the pitch rate "
      "was in use) went unseen, eaten by the velocity's drift, and the ring no longer held "
      "its top: the second rep, rising 7.4 s after that top, was ignored as no rep"),
+    (1016, 50.0, 0.0, "setting the bar down after the set: rolled off the hips, lifted 4 cm on "
+     "the way (the pad turning 4.4 rad as the bar rolled), counted as a full rep"),
 ]
 
 

@@ -753,6 +753,10 @@ class Detector(RepLog):
             # A set's first rep is its quickest: a loaded hip thrust that completes
             # averages 0.15 m/s or more on the way up. Slower before a set is handling.
             return ROM_SET <= rom <= _ROM_FIRST_MAX and rom * 1000 >= dur * _MEAN_FIRST
+        if self.in_set and self.vert.net_turn() > 2 * TURN_FIRST:
+            # The pad turned over on the way up (a rep's rise pitches it 1.5 rad at most,
+            # summed over its axes): the bar rolled off the hips, setting it down.
+            return False
         # In a set the hips cannot rise above their lockout: a rise far beyond the
         # set's full range is the bar lifted off them (setting it down), no rep. Unless
         # it rose at the set's own speed (peak within 0.5-1.5 of theirs): then the
