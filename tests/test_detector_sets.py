@@ -317,3 +317,18 @@ def test_setting_the_bar_down_after_a_set_is_no_rep():
     for got, true in zip(result["sets"], truth["sets"], strict=True):
         assert len(got["reps"]) == len(true["reps"])
         assert sum(r["full"] for r in got["reps"]) == sum(r["full"] for r in true["reps"])
+
+
+def test_walking_off_after_a_set_is_no_rep():
+    # Session 111: the bar set down after the last set, the lifter walked off with the
+    # pad 3.5 s later, before the 20 s of rest that end a set: a step, 11 s into the
+    # walk, was counted as the set's sixth rep (0.40 m, full). The pad turned about the
+    # vertical at 25-45 deg/s; no rep does that (a set's own reps read 16 at most, the
+    # vertical a little off).
+    samples, truth = simulate_session(seed=111, sets=3)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    walk = next(d for d in truth["distractors"]
+                if d["kind"] == "walk" and d["start_s"] > truth["sets"][2]["end_s"])
+    got = [r for s in result["sets"] for r in s["reps"]]
+    assert not [g for g in got if walk["start_s"] <= g["concentric_start_s"] <= walk["end_s"]]
+    assert [len(s["reps"]) for s in result["sets"]] == [len(s["reps"]) for s in truth["sets"]]

@@ -81,6 +81,7 @@ _ROM_OVER = const(16)  # /10: in a set, more than this times the set's full rang
 _PEAK_MAX = const(2500)  # mm/s: faster than any hip thrust
 _CONC_MIN = const(150)  # ms: shorter rises are knocks
 _YAW_WALK = const(1600)  # 0.1 deg/s * 16 (10 deg/s) about the vertical: walking, no set starts
+# (in a set: three times this, see _try_rise)
 _FALL_FRAC = const(5)  # %: a lowering starts where the bar has come down this share
 _CONC_MAX = const(4000)  # ms: a first rise longer than this is drift or handling
 _PEAK_MIN = const(120)  # mm/s: a concentric peaks faster than this
@@ -640,9 +641,12 @@ class Detector(RepLog):
     def _try_rise(self, vmm):
         # A rise is confirmed (self.r_conf, self.r_need set by _rise_limits): place its
         # start and begin it. Returns whether it began. vmm: velocity now, mm/s.
+        # Not while the pad turns about the vertical (walking with it): in a set only
+        # fast (30 deg/s: the vertical drifts a little off over a set, and the reps'
+        # pitch then reads as up to 16 deg/s about it).
         conf = self.r_conf
         if (vmm <= conf or self.rise <= self.r_need * 1000 or self.rot_win >= _ROT_ROLL
-                or (not self.in_set and self.vert.yaw >= _YAW_WALK)):
+                or self.vert.yaw >= (3 * _YAW_WALK if self.in_set else _YAW_WALK)):
             return False
         # The velocity the rise left from: 0.7 s back, or where the bar last rested if
         # later (the velocity before that rest was drift, zeroed there: no creep that
