@@ -97,6 +97,12 @@ CASES = [
      "its top: the second rep, rising 7.4 s after that top, was ignored as no rep"),
     (1016, 50.0, 0.0, "setting the bar down after the set: rolled off the hips, lifted 4 cm on "
      "the way (the pad turning 4.4 rad as the bar rolled), counted as a full rep"),
+    (11030, 100.0, 1.0, "the first rep, 3 s after the bar was rolled onto the hips and the pad "
+     "adjusted (gravity not yet learnt at the new angle): the velocity rose from +0.14 m/s "
+     "at rest, came back to +0.18 at the top, climbing, over a fifth of its peak; no top was "
+     "found, the rise was dropped and the set started a rep late"),
+    (7104, 50.0, 0.5, "the same, from +0.27 m/s: the set's first rep lost, and with it the "
+     "whole set of two"),
 ]
 
 

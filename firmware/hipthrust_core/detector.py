@@ -772,7 +772,13 @@ class Detector(RepLog):
         # Low speed (under 1/5 of the phase's peak) that has stopped changing. v in the
         # phase's direction (mm/s, positive along it): up for a rise.
         peak = self.peak
-        if v * 5 > peak or v * 8 < -peak:
+        if up:
+            # (Measured from the velocity the rise left from: an offset it carried
+            # along, gravity not yet learnt, is still there at its top.)
+            peak -= self.r_base
+            if (v - self.r_base) * 5 > peak:
+                return False
+        elif v * 5 > peak or v * 8 < -peak:
             return False
         w = self.vslow >> 8
         if self._steady(v - w if up else v + w):
