@@ -11,7 +11,7 @@ cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _START_NEW,
 cdef long _CONF_ECC, _CONF_FIRST, _MEAN_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _ROM_OVER, _PEAK_MAX, _CONC_MIN
 cdef long _YAW_WALK, _BASE_BACK
 cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED
-cdef long _STALL_MAX, _LONG_TOP, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_WAIT_MAX, _BOT_GAP, _BOT_NEAR, _SLOW_LOWER, _PAUSE_FROM, _PAUSE_TO, _TAU_PAUSE
+cdef long _STALL_MAX, _LONG_TOP, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_WAIT_MAX, _BOT_GAP, _BOT_NEAR, _SLOW_LOWER, _CREEP_MS, _PAUSE_FROM, _PAUSE_TO, _TAU_PAUSE
 
 
 cdef class Detector(RepLog):
@@ -54,6 +54,10 @@ cdef class Detector(RepLog):
     cpdef void _start_lowering(self, long n, long tb, long vmm)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, rom=long, dur=long, peak=long)
     cpdef bint _plausible(self)
+    @cython.locals(ring=VelocityRing, n0=long, n1=long, nt=long, kp=long, pk=long, t0=long, b=long)
+    cpdef void _creep_start(self)
+    @cython.locals(ring=VelocityRing, h=long, th=long)
+    cpdef long _rise_zero(self, long k, long pk, long b)
     @cython.locals(peak=long, w=long)
     cpdef bint _flat(self, long v, bint up)
     @cython.locals(tol=long)

@@ -13,36 +13,37 @@ the accelerometer's, fused with the pad's pitch rate only where that has proved
 to follow the velocity) -> phase machine with thresholds relative to the set's
 own reps -> events in a preallocated queue (events.Events).
 
-Real sets are touch-and-go: the bar is hardly ever still between reps, so no
-boundary waits for stillness. Each boundary is confirmed by a speed threshold and
-then placed by backtracking through a history ring (ring.VelocityRing) to where
-the velocity crossed a small level, extrapolated to zero (a rise never before the
-bar last rested). A hold whose velocity still carries some drift is recognised as
-a plateau and taken as zero; a "rise" during which the bar rests is drift. A rise
-while the bar is at the top gives away a lowering too slow to tell from rest: it
-is placed from the history (midway, when the history no longer shows it and the
-top was seconds before) and the rep closed (before a set, where the pad turned
-over on the way up, that "rep" was the bar rolled onto the hips: the rise starts
-afresh); with no lowering before it, soon after the top, the "top" was a grind's
-stall at its sticking point and the concentric goes on. Once a lowering has
-ended, its start is placed again from its steep part, measured from the hold's
-own velocity where that drifted (the walk back from its confirmation went
-through the hold's drift), and where its steep deceleration,
-drawn on, stops is kept. A bottom is reported as a phase when found, but its rep
-waits 1.5-3 s (the longer after a slower lowering): a rise that follows soon
-(touch-and-go) starts a little after the true turnaround, and the bottom goes
-midway between the two (a quarter of the way back from the rise when that came
-late: the end was found early); with none, or one long after a deceleration that had
-stopped (a paused bottom), the lowering's end is walked again with the pause's
-own velocity as its zero. A lowering far faster than one whose bottom waits shows
-that one was drift: the eccentric starts again.
-What the movements were (reps, full or not; when a set starts and ends) is
-reps.RepLog's part: a set is announced only
-when two reps in a row have risen and come back down (the first taking 0.7 s or more),
-while the pad does not turn about the vertical (handling, rolling the bar on, a
-fidget and walking do not), so the first rep's events come late.
-Range of motion and velocities are measured on the accelerometer's velocity, its
-drift removed by a linear detrend between the concentric's zero-velocity ends.
+Real sets are touch-and-go: the bar is hardly ever still between reps, so no boundary
+waits for stillness. Each boundary is confirmed by a speed threshold and then placed
+by backtracking through a history ring (ring.VelocityRing) to where the velocity
+crossed a small level, extrapolated to zero (a rise never before the bar last rested;
+a set's first rise that set off from a slow creep, drift where gravity is not yet
+learnt, where its steep part drawn back meets the creep). A hold whose velocity still
+carries some drift is recognised as a plateau and taken as zero; a "rise" during which
+the bar rests is drift. A rise while the bar is at the top gives away a lowering too
+slow to tell from rest: it is placed from the history (midway, when the history no
+longer shows it and the top was seconds before) and the rep closed (before a set,
+where the pad turned over on the way up, that "rep" was the bar rolled onto the hips:
+the rise starts afresh); with no lowering before it, soon after the top, the "top" was
+a grind's stall at its sticking point and the concentric goes on. Once a lowering has
+ended, its start is placed again from its steep part, measured from the hold's own
+velocity where that drifted (the walk back from its confirmation went through the
+hold's drift), and where its steep deceleration, drawn on, stops is kept. A bottom is
+reported as a phase when found, but its rep waits 1.5-3 s (the longer after a slower
+lowering): a rise that follows soon (touch-and-go) starts a little after the true
+turnaround, and the bottom goes midway between the two (a quarter of the way back from
+the rise when that came late: the end was found early); with none, or one long after a
+deceleration that had stopped (a paused bottom), the lowering's end is walked again
+with the pause's own velocity as its zero. A lowering far faster than one whose bottom
+waits shows that one was drift: the eccentric starts again. What the movements were
+(reps, full or not; when a set starts and ends) is reps.RepLog's part: a set is
+announced only when two reps in a row have risen and come back down (the first taking
+0.7 s or more), while the pad does not turn about the vertical (handling, rolling the
+bar on, a fidget and walking do not), so the first rep's events come late. In a set, a
+rise while the pad turns fast about the vertical (walking off with it), or over which
+it turned over (the bar rolled off to set it down), is no rep. Range of motion and
+velocities are measured on the accelerometer's velocity, its drift removed by a linear
+detrend between the concentric's zero-velocity ends.
 
 Fixed point: velocity in mm/s * 256, vertical acceleration in mg/16,
 displacement in um, time in ms. Every intermediate stays below 2**30 in
@@ -108,6 +109,7 @@ _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real
 _BOT_NEAR = const(600)  # ms: ... and within this, touch-and-go (see _settle)
 _SLOW_LOWER = const(3500)  # ms: a lowering longer than this is a slow one (_lowering_start)
 _BASE_BACK = const(100)  # ms before a lowering's start: the hold's velocity there
+_CREEP_MS = const(300)  # ms: a first rise's walked-back start this far before its steep part
 _PAUSE_FROM = const(75)  # ms after a bottom is found: the pause's offset is measured
 _PAUSE_TO = const(250)  # ... up to this (before the rest pulls it to zero)
 _TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
@@ -737,6 +739,8 @@ class Detector(RepLog):
         # Concentric figures from the ring, drift removed by a linear detrend; taken
         # now, while the ring still holds the whole rise.
         ring = self.ring
+        if self.first:
+            self._creep_start()
         n0 = ring.index_at(self.b[0])
         # The detrend takes both ends as rest: end it where the velocity is back at
         # zero (a rushed rep's top, placed a little early, still rises fast).
@@ -767,6 +771,41 @@ class Detector(RepLog):
         # set's range was read short (its first reps), and this is a rep.
         return (self.ref_rom == 0 or rom * 10 <= self.ref_rom * _ROM_OVER
                 or self.ref_up < peak * 2 < self.ref_up * 3)
+
+    def _creep_start(self):
+        # A first rise may have set off from a slow creep (drift: gravity not yet learnt
+        # where the bar was rolled on): its start, walked back through the creep, comes
+        # seconds early. Its steep part, drawn back to the creep's own velocity, is the
+        # start where the velocity showed a creep (over an eighth of the peak) there.
+        ring = self.ring
+        n0 = ring.index_at(self.b[0])
+        n1 = ring.index_at(self.b[1])
+        kp = ring.fastest(n0, n1)
+        pk = ring.peak
+        if pk < _PEAK_MIN:
+            return
+        t0 = self._rise_zero(kp, pk, 0)
+        if t0 - self.b[0] < _CREEP_MS:
+            return
+        b = ring.value_before(self.t_prev - t0 + _BASE_BACK) >> 8
+        if b * 8 > pk and b * 2 < pk:
+            t0 = self._rise_zero(kp, pk, b)
+            nt = ring.index_at(t0)
+            # A creep is far slower than the rise out of it (a grind's slow start, or
+            # its drive before a stall, is not: measured, 1-1.6 times against 4-5).
+            if t0 - self.b[0] > _CREEP_MS and ring.mean(n0, nt) * 3 < ring.mean(nt, n1):
+                self.b[0] = t0
+                self.bn[0] = nt
+
+    def _rise_zero(self, k, pk, b):
+        # Where a rise's steep part (its crossings of 5/6 and 1/3 of the way from b to
+        # its peak pk, walking back from ring sample k), drawn on, meets b (mm/s). ms.
+        ring = self.ring
+        h = pk - b
+        ring.cross((b + (h * 5) // 6) << 8, True, pk << 8, k)
+        th = ring.t_cross
+        ring.cross((b + h // 3) << 8, True, pk << 8, k)
+        return ring.t_cross - (th - ring.t_cross)
 
     def _flat(self, v, up):
         # Low speed (under 1/5 of the phase's peak) that has stopped changing. v in the

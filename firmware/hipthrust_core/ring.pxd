@@ -25,6 +25,8 @@ cdef class VelocityRing:
     cpdef long stop_after(self, long n0, long n1)
     @cython.locals(o=long, span=long)
     cpdef long mean(self, long n0, long n1)
+    @cython.locals(o=long, vv="int[::1]", best=long, k=long)
+    cpdef long fastest(self, long n0, long n1)
     @cython.locals(tt="int[::1]", k=long, stop=long, t0=long)
     cpdef long value_before(self, long age)
     @cython.locals(vv="int[::1]", k=long)

@@ -36,7 +36,7 @@ class VelocityRing:
         self.vr = array("i", bytes(4 * SIZE))
         self.n = 0  # number of samples pushed so far (the next sample's number)
         self.t_cross = 0  # result of cross(), ms
-        self.peak = 0  # result of integrate(), mm/s
+        self.peak = 0  # result of integrate() and fastest(), mm/s
         self.n_fall = 0  # results of fall_start(): sample number and time (ms)
         self.t_fall = 0
         self.low = 0  # lowest point of the last walk, um
@@ -192,6 +192,24 @@ class VelocityRing:
                 lo = vk
                 best = k
             k += 1
+        return best
+
+    def fastest(self, n0, n1):
+        """Number of the sample from n0 to n1 (clamped to the ring) with the highest
+        detection velocity; sets peak to that velocity (mm/s)."""
+        o = self.oldest()
+        if n0 < o:
+            n0 = o
+        if n1 > self.n - 1:
+            n1 = self.n - 1
+        vv = self.v
+        best = n0
+        k = n0 + 1
+        while k <= n1:
+            if vv[k & _MASK] > vv[best & _MASK]:
+                best = k
+            k += 1
+        self.peak = vv[best & _MASK] >> 8
         return best
 
     def value_before(self, age):
