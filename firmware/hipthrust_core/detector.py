@@ -508,20 +508,28 @@ class Detector(RepLog):
         if not self.first:
             self._phase(P.PH_ECCENTRIC, tb)
 
-    def _steep_zero(self, k, above, b):
-        # The time (ms) where the lowering's steep part, drawn on, meets the velocity
-        # b (mm/s, signed: what the estimate shows for rest there, 0 or a drift).
-        # Walking back from ring sample k (above: k is the lowering's end, its speed
-        # under these levels; else its peak), it crossed 5/6 and 1/3 of the way from b
-        # to its peak; b is reached that gap again beyond the 1/3 crossing (as a smooth
-        # start from rest, or stop, has it, give or take the detection's own lag). (A
-        # tolerance of the whole peak: only the level crossings stop the walks.)
+    def _steep_zero(self, k, above, b, pk):
+        # The time (ms) where a phase's steep part, drawn on, meets the velocity b (mm/s,
+        # signed: what the estimate shows for rest there, 0 or a drift or creep); pk:
+        # its peak velocity (mm/s, signed: negative for a lowering). Walking back from
+        # ring sample k (its peak; or, above, a lowering's end, its speed under these
+        # levels), it crossed 5/6 and 1/3 of the way from b to pk; b is reached that
+        # gap again beyond the 1/3 crossing (as a smooth start from rest, or stop, has
+        # it, give or take the detection's own lag). (A tolerance of the whole peak:
+        # only the level crossings stop the walks.)
         ring = self.ring
-        pk = self.peak
-        h = pk + b
-        ring.cross((b - (h * 5) // 6) << 8, above, pk << 8, k)
+        h = pk - b
+        if h < 0:
+            h = -h
+            l5 = b - (h * 5) // 6
+            l3 = b - h // 3
+        else:
+            l5 = b + (h * 5) // 6
+            l3 = b + h // 3
+        tol = pk if pk > 0 else -pk
+        ring.cross(l5 << 8, above, tol << 8, k)
         th = ring.t_cross
-        ring.cross((b - h // 3) << 8, above, pk << 8, k)
+        ring.cross(l3 << 8, above, tol << 8, k)
         return ring.t_cross + (ring.t_cross - th)
 
     def _place_lowering(self, n):
@@ -539,12 +547,12 @@ class Detector(RepLog):
             return 0
         if k > self.bn[1]:
             self._lowering_start(k)
-        return self._steep_zero(n, True, 0)
+        return self._steep_zero(n, True, 0, -self.peak)
 
     def _lowering_start(self, k):
         # (_place_lowering's first part; k: ring sample of the lowering's peak speed.)
         ring = self.ring
-        t0 = self._steep_zero(k, False, 0)
+        t0 = self._steep_zero(k, False, 0, -self.peak)
         if self.t_b - t0 > _SLOW_LOWER:
             # A slow lowering's speed is hardly above the drift: its gentle start was
             # found late by the walk back, and the steep part's low crossing comes
@@ -566,7 +574,7 @@ class Detector(RepLog):
             elif b < -lim:
                 b = -lim
             if b * 8 < -self.peak or b * 8 > self.peak:
-                t0 = self._steep_zero(k, False, b)
+                t0 = self._steep_zero(k, False, b, -self.peak)
         if t0 < self.b[1]:
             t0 = self.b[1]
         self.b[2] = t0
@@ -784,28 +792,18 @@ class Detector(RepLog):
         pk = ring.peak
         if pk < _PEAK_MIN:
             return
-        t0 = self._rise_zero(kp, pk, 0)
+        t0 = self._steep_zero(kp, True, 0, pk)
         if t0 - self.b[0] < _CREEP_MS:
             return
         b = ring.value_before(self.t_prev - t0 + _BASE_BACK) >> 8
         if b * 8 > pk and b * 2 < pk:
-            t0 = self._rise_zero(kp, pk, b)
+            t0 = self._steep_zero(kp, True, b, pk)
             nt = ring.index_at(t0)
             # A creep is far slower than the rise out of it (a grind's slow start, or
             # its drive before a stall, is not: measured, 1-1.6 times against 4-5).
             if t0 - self.b[0] > _CREEP_MS and ring.mean(n0, nt) * 3 < ring.mean(nt, n1):
                 self.b[0] = t0
                 self.bn[0] = nt
-
-    def _rise_zero(self, k, pk, b):
-        # Where a rise's steep part (its crossings of 5/6 and 1/3 of the way from b to
-        # its peak pk, walking back from ring sample k), drawn on, meets b (mm/s). ms.
-        ring = self.ring
-        h = pk - b
-        ring.cross((b + (h * 5) // 6) << 8, True, pk << 8, k)
-        th = ring.t_cross
-        ring.cross((b + h // 3) << 8, True, pk << 8, k)
-        return ring.t_cross - (th - ring.t_cross)
 
     def _flat(self, v, up):
         # Low speed (under 1/5 of the phase's peak) that has stopped changing. v in the
