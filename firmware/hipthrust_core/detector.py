@@ -626,26 +626,28 @@ class Detector(RepLog):
                 return True
         if tb <= self.b[1]:
             return False
-        if ring.fall_start(n1, n, _FALL_FRAC) * 10 < self.rom * 4:
+        if ring.fall_start(n1, n, _FALL_FRAC) * 10 >= self.rom * 4:
+            te = ring.t_fall  # where the lowering began
+            ne = ring.n_fall
+        else:
             # No lowering of a rep's size in between: not a missed rep. Unless the top
             # was long ago and this rise is half a rep's or more: the bar cannot rise
             # that far above the hips' lockout (a lowering far slower than any drift,
             # eaten by it). Its start: midway.
             if tb - self.b[1] < _LONG_TOP or self.rise < self.rom * 500:
                 return False
-            ring.t_fall = self.b[1] + ((tb - self.b[1]) >> 1)
-            ring.n_fall = ring.index_at(ring.t_fall)
+            te = self.b[1] + ((tb - self.b[1]) >> 1)
+            ne = ring.index_at(te)
         if t - self.b[1] < CYCLE_MIN:
             return False
-        te = ring.t_fall
-        self.bn[2] = ring.n_fall
+        self.bn[2] = ne
         self.b[2] = te
         if not self.first:
             self._phase(P.PH_ECCENTRIC, te)
         self.fall = self.rom * 1000
         self._bottom(tb, n)
         self.t_b = tb
-        self._start_rise(n, vmm)  # the rise that gave the lowering away
+        self._start_rise(n, vmm, 0)  # the rise that gave the lowering away
         return True
 
     def _try_rise(self, vmm):
@@ -689,9 +691,7 @@ class Detector(RepLog):
         n = self._rise_boundary(before, lvl, self.n_fast if self.in_set else -1)
         if self.bot_pend:
             self._settle(self.t_b)
-        self._start_rise(n, vmm)
-        if before > 0:
-            self.r_base = before
+        self._start_rise(n, vmm, before if before > 0 else 0)
         return True
 
     def _rise_limits(self):
@@ -726,14 +726,15 @@ class Detector(RepLog):
             n = self.ring.index_at(self.t_still)
         return n
 
-    def _start_rise(self, n, vmm):
-        # A rise begins at self.t_b (ring sample n). The first rise of a set is only
+    def _start_rise(self, n, vmm, base):
+        # A rise begins at self.t_b (ring sample n), from the velocity base (mm/s, an
+        # offset it carries along; 0: none). The first rise of a set is only
         # announced once it has proved to be a hip thrust (at its top); inside a set a
         # rise is announced at once.
         self.b[0] = self.t_b
         self.bn[0] = n
         self.rise0 = self.rise
-        self.r_base = 0
+        self.r_base = base
         self.vert.clear_turn()
         self.peak = vmm
         self.state = _UP
