@@ -107,6 +107,9 @@ CASES = [
      "hips (gravity not yet learnt): the first rep's rise, walked back through the creep, "
      "started 1.5 s early, too far to be that rep"),
     (3035, 200.0, 1.0, "the same for the second rep, after a long hold: its start 1.2 s early"),
+    (1146, 100.0, 1.0, "full reps read 0.81-0.87 of their range, one 0.95: the set's range, "
+     "their running mean, stayed low, and a partial rep read 0.63 passed for full"),
+    (11113, 60.0, 1.0, "the same: a partial read 0.66 against full reps read 0.83-0.88"),
 ]
 
 
