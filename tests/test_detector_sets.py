@@ -33,7 +33,9 @@ CASES = [
     (5154, 100.0, 1.0, "the bar rolled onto the hips: counted as the set's first rep"),
     (7092, 100.0, 0.5, "the bar rolled onto the hips: counted as the set's first rep"),
     (1045, 60.0, 1.0, "a lowering ending on a drift plateau (its test had the wrong sign): merged"),
-    (1155, 200.0, 0.0, "a lowering ending on a drift plateau (its test had the wrong sign)"),
+    (1155, 200.0, 0.0, "a lowering ending on a drift plateau (its test had the wrong sign); "
+     "and the pad put down after a walk, its velocity overshooting to +0.26 m/s: a 'first "
+     "rep' that paired with the set's first, 8 s later"),
     (5032, 50.0, 1.0, "the bar rolled onto the hips, taken for a first rise: the first rep, "
      "rising from that 'top', was lost"),
     (5007, 200.0, 1.0, "a partial second rep at 39 % of the first's range: the set started "
@@ -110,6 +112,11 @@ CASES = [
     (1146, 100.0, 1.0, "full reps read 0.81-0.87 of their range, one 0.95: the set's range, "
      "their running mean, stayed low, and a partial rep read 0.63 passed for full"),
     (11113, 60.0, 1.0, "the same: a partial read 0.66 against full reps read 0.83-0.88"),
+    (11130, 100.0, 1.0, "gravity learnt at the first rep's top as a constant: off by as much "
+     "back at the bottom angle, the first lowering read as a rise and the second rep was "
+     "lost (the hold before it had read -0.15 m/s and passed for the lowering)"),
+    (3054, 100.0, 1.0, "the same: the second rep lost"),
+    (3149, 60.0, 1.0, "the same: the second rep lost"),
 ]
 
 

@@ -39,7 +39,8 @@ waits shows that one was drift: the eccentric starts again. What the movements w
 (reps, full or not; when a set starts and ends) is reps.RepLog's part: a set is
 announced only when two reps in a row have risen and come back down (the first taking
 0.7 s or more), while the pad does not turn about the vertical (handling, rolling the
-bar on, a fidget and walking do not), so the first rep's events come late. In a set, a
+bar on, a fidget and walking do not), and not out of a fast fall (a set starts from a
+dead stop: that was the pad put down), so the first rep's events come late. In a set, a
 rise while the pad turns fast about the vertical (walking off with it), or over which
 it turned over (the bar rolled off to set it down), is no rep. Range of motion and
 velocities are measured on the accelerometer's velocity, its drift removed by a linear
@@ -85,6 +86,7 @@ _YAW_WALK = const(1600)  # 0.1 deg/s * 16 (10 deg/s) about the vertical: walking
 # (in a set: three times this, see _try_rise)
 _FALL_FRAC = const(5)  # %: a lowering starts where the bar has come down this share
 _CONC_MAX = const(4000)  # ms: a first rise longer than this is drift or handling
+_FALL_FAST = const(800)  # mm/s: falling this fast 0.7 s before it, no rise starts a set
 _PEAK_MIN = const(120)  # mm/s: a concentric peaks faster than this
 _ROM_FRAC = const(30)  # %: ... and at least this share of the set's full ROM
 _DROP_MIN = const(20)  # mm: descent that confirms an eccentric
@@ -667,6 +669,12 @@ class Detector(RepLog):
         if age > _RISE_MAX:
             age = _RISE_MAX
         before = self.ring.value_before(age) >> 8
+        if (not (self.in_set or self.pend or self.bot_pend)
+                and self.ring.value_before(_RISE_MAX) >> 8 < -_FALL_FAST):
+            # A set starts from a dead stop: a "rise" 0.7 s after a fast fall, with no
+            # rep before it, is the pad put down (after walking with it), its velocity
+            # overshooting as it stopped.
+            return False
         if vmm - before < conf:
             # A slow creep up (drift while resting) is no rise: start over.
             self.rise = 0

@@ -5,6 +5,7 @@ from hipthrust_core.fixed cimport clip
 
 cdef long _A_CLIP, _W_CLIP, _G_CLIP, _TH_CLIP, _TAU_STILL, _TAU_MOVE, _TAU_G, _TAU_G_SLOW
 cdef long _LEARNT, _LEARNT_G, _TAU_G_MOVE, _QUIET_ACC, _TURN, _TAU_K, _G0_MID, _G0_SPAN, _GK_CLIP
+cdef long _INC_CLIP
 cdef long _KI_DIV, _GB_CLIP, _TAU_BIAS, _TAU_AF, _TAU_AS, _TAU_DEV, _STILL_ACC, _STILL_GYR
 cdef long _STILL_G, _TAU_PS, _TAU_YAW, _STILL_MS, _STILL_LONG
 
@@ -23,6 +24,9 @@ cdef class Vertical:
     @cython.locals(nt="int[::1]")
     cpdef void clear_turn(self)
     @cython.locals(up="int[::1]", x=long, y=long, z=long, sq=long, m=long)
+    @cython.locals(ur="int[::1]", gk="int[::1]", d0=long, d1=long, d2=long, dd=long, k0=long,
+                   k1=long, k2=long)
+    cpdef void _learn_at(self, long inc, long u0, long u1, long u2)
     cpdef void _norm(self)
     @cython.locals(wx=long, wy=long, wz=long, tx=long, ty=long, tz=long, ux=long, uy=long,
                    uz=long, nx=long, ny=long, nz=long, da=long, dw=long, pf=long, dp=long,

@@ -16,13 +16,14 @@ acceleration on that direction minus gravity as this accelerometer reads it at
 that angle: |g| + bias . up, both learnt at rest (LMS), so the accelerometer's
 bias, seen from a new side each time the bar pitches, does not leak into it.
 The gravity magnitude's bias changes when the sensor turns (the bar rolled onto
-the hips), so it is learnt fast at the first rest after a big turn (about a
-second of it), or from the mean reading while the bar moves gently if no rest
-comes; then that angle is where gravity was learnt, and from there on it is
-learnt slowly. Once it is known, a rest must also weigh what gravity weighs: the
-smooth start of a slow lowering passes every other stillness test for up to a
-second, and learning gravity there cancels the lowering. The velocity estimate
-corrects it too (rebias).
+the hips, or a rep's top pitched it), so it is learnt fast at the first rest after
+a big turn (about a second of it), or from the mean reading while the bar moves
+gently if no rest comes, at the new angle only (gravity where it was learnt before
+stays as it was: the bar comes back there); then that angle is where gravity was
+learnt, and from there on it is learnt slowly. Once it is known, a rest must
+also weigh what gravity weighs: the smooth start of a slow lowering passes every
+other stillness test for up to a second, and learning gravity there cancels the
+lowering. The velocity estimate corrects it too (rebias).
 
 Fixed point: up vector in mg/256, output in mg/16, gravity magnitude in mg/8,
 gyro bias in 0.1 deg/s / 256. Every intermediate stays below 2**30 in magnitude
@@ -53,6 +54,7 @@ _TAU_K = const(1500)  # ms: ... of its part that turns with the bar
 _G0_MID = const(256000)  # mg/256: 1 g, centre of the range rebias() may move gravity in
 _G0_SPAN = const(51200)  # mg/256 (200 mg): ... and its half-width
 _GK_CLIP = const(51200)  # mg/256 (200 mg)
+_INC_CLIP = const(2048)  # mg/256 (8 mg): most gravity learnt in one sample at a new angle
 _KI_DIV = const(1704)  # Mahony integral gain: 1/(4 s * 10 s), in these units
 _GB_CLIP = const(2560000)  # 0.1 deg/s / 256 (10 deg/s): gyro bias limit
 _TAU_BIAS = const(8000)  # ms: gyro bias learning while still
@@ -137,6 +139,32 @@ class Vertical:
         nt[0] = 0
         nt[1] = 0
         nt[2] = 0
+
+    def _learn_at(self, inc, u0, u1, u2):
+        # Gravity as read at the unit direction u0, u1, u2 (1/128) is off by inc
+        # (mg/256): change it there by inc, and not at uref, where it was learnt last.
+        # The change is split between the constant part and the part that turns with
+        # the bar, along the turn between the two. (Put into the constant part alone,
+        # a hold at a rep's top moved gravity at the bottom too, off by as much back
+        # there, and learnt again only slowly; between the two the bar went down on a
+        # gravity off by 10-40 mg: the accelerometer's scale errors make what it reads
+        # at rest change that much over a rep's pitch.) Only while turned: the turn is
+        # over 0.45 rad (dd > 3000), and inc is clipped so that inc * 1024 * d < 2**30.
+        ur = self.uref
+        if not -_INC_CLIP <= inc <= _INC_CLIP:
+            inc = clip(inc, _INC_CLIP)
+        d0 = u0 - ur[0]
+        d1 = u1 - ur[1]
+        d2 = u2 - ur[2]
+        dd = d0 * d0 + d1 * d1 + d2 * d2
+        k0 = (inc * 1024 * d0) // dd
+        k1 = (inc * 1024 * d1) // dd
+        k2 = (inc * 1024 * d2) // dd
+        gk = self.gk
+        gk[0] = clip(gk[0] + k0, _GK_CLIP)
+        gk[1] = clip(gk[1] + k1, _GK_CLIP)
+        gk[2] = clip(gk[2] + k2, _GK_CLIP)
+        self.g0 -= (k0 * ur[0] + k1 * ur[1] + k2 * ur[2]) >> 10
 
     def _norm(self):
         up = self.up
@@ -359,20 +387,21 @@ class Vertical:
             err = (p << 4) - gm
             if not -262144 <= err <= 262144:
                 err = clip(err, 262144)
-            tg = _TAU_G if turned else _TAU_G_SLOW
-            self.g0 += (err * dt + tg // 2) // tg
             if turned:
+                self._learn_at((err * dt + _TAU_G // 2) // _TAU_G, u0, u1, u2)
                 learn = dt
-            e = err >> 2
-            gk[0] = clip(gk[0] + ((((e * u0) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
-            gk[1] = clip(gk[1] + ((((e * u1) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
-            gk[2] = clip(gk[2] + ((((e * u2) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
+            else:
+                self.g0 += (err * dt + _TAU_G_SLOW // 2) // _TAU_G_SLOW
+                e = err >> 2
+                gk[0] = clip(gk[0] + ((((e * u0) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
+                gk[1] = clip(gk[1] + ((((e * u1) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
+                gk[2] = clip(gk[2] + ((((e * u2) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
         elif turned and self.dev_a < _QUIET_ACC * 16:
             # Turned (the bar rolled onto the hips) and not yet at rest: the bias seen
             # from the new angle is unknown. The bar goes nowhere over a second or two,
             # so the mean of the reading is gravity: learn it, more slowly.
             err = clip((p << 4) - gm, 262144)
-            self.g0 += (err * dt + _TAU_G_MOVE // 2) // _TAU_G_MOVE
+            self._learn_at((err * dt + _TAU_G_MOVE // 2) // _TAU_G_MOVE, u0, u1, u2)
             learn = dt // 3  # three times slower to learn than at rest
         if learn:
             # Gravity is learnt at this new angle after a few of its time constants of
