@@ -23,10 +23,10 @@ cdef class Vertical:
     cpdef long net_turn(self)
     @cython.locals(nt="int[::1]")
     cpdef void clear_turn(self)
-    @cython.locals(up="int[::1]", x=long, y=long, z=long, sq=long, m=long)
     @cython.locals(ur="int[::1]", gk="int[::1]", d0=long, d1=long, d2=long, dd=long, k0=long,
                    k1=long, k2=long)
     cpdef void _learn_at(self, long inc, long u0, long u1, long u2)
+    @cython.locals(up="int[::1]", x=long, y=long, z=long, sq=long, m=long)
     cpdef void _norm(self)
     @cython.locals(wx=long, wy=long, wz=long, tx=long, ty=long, tz=long, ux=long, uy=long,
                    uz=long, nx=long, ny=long, nz=long, da=long, dw=long, pf=long, dp=long,
