@@ -1,6 +1,8 @@
 """`hipthrust device-sim` and DeviceSim: the unchanged firmware (main.py, app, drivers,
 link) in the MicroPython unix port, fed by the simulator through the IMU model."""
 
+import json
+
 import pytest
 
 from hipthrust.cli import main
@@ -109,8 +111,6 @@ def test_cli_runs_a_simulated_session(capsys):
 
 def test_cli_json_and_motion_file(short_csv, capsys):
     assert main(["device-sim", "--motion", str(short_csv), "--json"]) == 0
-    import json
-
     data = json.loads(capsys.readouterr().out)
     assert data["sets"] == len([e for e in data["events"] if e["type"] == "SetEnd"])
     assert data["reps"] == len([e for e in data["events"] if e["type"] == "Rep"])
@@ -143,8 +143,6 @@ def test_the_demo_workout_is_counted_on_the_device(capsys):
     # last set ends with the bar lifted off the hips (0.48 m against reps of 0.28):
     # read 0.43 m there, 1.54 times the set's range, it once passed for a 25th rep.
     assert main(["device-sim", "--sets", "3", "--seed", "1", "--json", "--quiet"]) == 0
-    import json
-
     ends = [e for e in json.loads(capsys.readouterr().out)["events"] if e["type"] == "SetEnd"]
     _, truth = simulate_session(seed=1, sets=3)
     want = [(len(s["reps"]), sum(r["full"] for r in s["reps"])) for s in truth["sets"]]
