@@ -197,6 +197,7 @@ class Detector(RepLog):
         vert = self.vert
         st = self.state
         vert.moving = st == _UP or st == _DOWN
+        vert.in_set = self.in_set  # (a set's gentle motion is no gravity: Vertical)
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
         if vert.still:
             self.t_still = t_ms

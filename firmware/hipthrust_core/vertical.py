@@ -18,9 +18,10 @@ bias, seen from a new side each time the bar pitches, does not leak into it.
 The gravity magnitude's bias changes when the sensor turns (the bar rolled onto
 the hips, or a rep's top pitched it), so it is learnt fast at the first rest after
 a big turn (about a second of it), or from the mean reading while the bar moves
-gently if no rest comes, at the new angle only (gravity where it was learnt before
-stays as it was: the bar comes back there); then that angle is where gravity was
-learnt, and from there on it is learnt slowly. Once it is known, a rest must
+gently if no rest comes (not in a set, which the detector tells it: in_set), at
+the new angle only (gravity where it was learnt before stays as it was: the bar
+comes back there); then that angle is where gravity was learnt, and from there on
+it is learnt slowly. Once it is known, a rest must
 also weigh what gravity weighs: the smooth start of a slow lowering passes every
 other stillness test for up to a second, and learning gravity there cancels the
 lowering. The velocity estimate corrects it too (rebias).
@@ -88,6 +89,7 @@ class Vertical:
         self.dev_w = 0  # smoothed bias-free rotation rate, 0.1 deg/s * 16
         self.still_ms = 0
         self.still = False
+        self.in_set = False  # the detector is in a set (its reps' motion is no gravity)
         self.uref = array("i", (0, 0, 0))  # unit up vector where gravity was learnt, 1/128
         self.learn_ms = 0  # ms spent learning gravity at a new angle
         self.turned = True  # turned away from where gravity was learnt
@@ -396,10 +398,14 @@ class Vertical:
                 gk[0] = clip(gk[0] + ((((e * u0) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
                 gk[1] = clip(gk[1] + ((((e * u1) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
                 gk[2] = clip(gk[2] + ((((e * u2) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
-        elif turned and self.dev_a < _QUIET_ACC * 16:
+        elif turned and not self.in_set and self.dev_a < _QUIET_ACC * 16:
             # Turned (the bar rolled onto the hips) and not yet at rest: the bias seen
             # from the new angle is unknown. The bar goes nowhere over a second or two,
-            # so the mean of the reading is gravity: learn it, more slowly.
+            # so the mean of the reading is gravity: learn it, more slowly. Not in a
+            # set: what reads quiet there is mostly a rep's gentle part (the end of a
+            # lowering, the deceleration into the bottom), its acceleration no
+            # gravity; learnt as gravity, 10-20 mg off through a touch-and-go set
+            # with no rest in it. The velocity's turnarounds correct it there (rebias).
             err = clip((p << 4) - gm, 262144)
             self._learn_at((err * dt + _TAU_G_MOVE // 2) // _TAU_G_MOVE, u0, u1, u2)
             learn = dt // 3  # three times slower to learn than at rest
