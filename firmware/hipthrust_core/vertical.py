@@ -21,10 +21,10 @@ a big turn (about a second of it), or from the mean reading while the bar moves
 gently if no rest comes (not in a set, which the detector tells it: in_set), at
 the new angle only (gravity where it was learnt before stays as it was: the bar
 comes back there); then that angle is where gravity was learnt, and from there on
-it is learnt slowly. Once it is known, a rest must
-also weigh what gravity weighs: the smooth start of a slow lowering passes every
-other stillness test for up to a second, and learning gravity there cancels the
-lowering. The velocity estimate corrects it too (rebias).
+it is learnt slowly. Once it is known, a rest must also weigh what gravity weighs:
+the smooth start of a slow lowering passes every other stillness test for up to a
+second, and learning gravity there cancels the lowering. The velocity estimate
+corrects it too (rebias).
 
 Fixed point: up vector in mg/256, output in mg/16, gravity magnitude in mg/8,
 gyro bias in 0.1 deg/s / 256. Every intermediate stays below 2**30 in magnitude
@@ -405,7 +405,8 @@ class Vertical:
             # set: what reads quiet there is mostly a rep's gentle part (the end of a
             # lowering, the deceleration into the bottom), its acceleration no
             # gravity; learnt as gravity, 10-20 mg off through a touch-and-go set
-            # with no rest in it. The velocity's turnarounds correct it there (rebias).
+            # with no rest in it. There the velocity corrects it (rebias: over a set
+            # the bar goes nowhere).
             err = clip((p << 4) - gm, 262144)
             self._learn_at((err * dt + _TAU_G_MOVE // 2) // _TAU_G_MOVE, u0, u1, u2)
             learn = dt // 3  # three times slower to learn than at rest
