@@ -117,6 +117,9 @@ CASES = [
      "lost (the hold before it had read -0.15 m/s and passed for the lowering)"),
     (3054, 100.0, 1.0, "the same: the second rep lost"),
     (3149, 60.0, 1.0, "the same: the second rep lost"),
+    (3028, 50.0, 1.0, "an explosive first rep (0.15 m in 0.22 s): three samples lost as it "
+     "stopped, the velocity came out of the gap at +0.65 m/s and stayed there through the "
+     "hold; no top was found, the rise was dropped as drift 2 s later and the rep lost"),
 ]
 
 

@@ -19,8 +19,9 @@ by backtracking through a history ring (ring.VelocityRing) to where the velocity
 crossed a small level, extrapolated to zero (a rise never before the bar last rested;
 a set's first rise that set off from a slow creep, drift where gravity is not yet
 learnt, where its steep part drawn back meets the creep). A hold whose velocity still
-carries some drift is recognised as a plateau and taken as zero; a "rise" during which
-the bar rests is drift. A rise while the bar is at the top gives away a lowering too
+carries some drift is recognised as a plateau and taken as zero (so is one left at
+up to 3/5 of the rise's peak by samples lost in a quick push's stop); a "rise" during
+which the bar rests is drift. A rise while the bar is at the top gives away a lowering too
 slow to tell from rest: it is placed from the history (midway, when the history no
 longer shows it and the top was seconds before) and the rep closed (before a set,
 where the pad turned over on the way up, that "rep" was the bar rolled onto the hips:
@@ -101,6 +102,9 @@ _FLAT_MS = const(50)  # ms: ... and the quick one's span
 _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an offset
 _OFFSET_QUICK = const(120)  # ms after a top in which any steady fall is an offset
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
+_GAP_DROP = const(4)  # a rise's velocity that fell by over 1/this of its peak across lost
+# samples had its top's deceleration in the gap (see _flat) ...
+_GAP_TOP = const(3)  # ... and under this fifth of the peak, steady after it: the top
 _TAU_TOP = const(40)  # ms: pull of a slow rise to zero at the top (see _machine)
 _TOP_DRIFT = const(154)  # mm/s * 256 per ms (600 mm/s^2, 0.06 g): ... at most this fast
 _BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it, at least
@@ -147,6 +151,7 @@ class Detector(RepLog):
         self.rot_win = 0  # rotation over the last ~1 s, rad/65536
         self.state = _BOTTOM
         self.top_fixed = False  # the velocity after this top was already zeroed
+        self.up_gap = False  # samples were lost as this rise slowed fast (see _flat)
         self.in_set = False
         self.set_no = 0
         self.reps = 0
@@ -202,7 +207,12 @@ class Detector(RepLog):
         if vert.still:
             self.t_still = t_ms
         vel = self.vel
+        # Samples lost in a rise (a gap: over 1.5 mean periods, as Velocity sees it).
+        gap = st == _UP and dt * 32 > vel.dt_m * 3
+        v0 = self.v
         v = vel.update(dt, av, vert, self.in_set, self.in_set and st == _TOP)
+        if gap and ((v0 - v) >> 8) * _GAP_DROP > self.peak:
+            self.up_gap = True
         self.v = v
         if vel.jump:
             # The pitch rate came into use: the history steps with the velocity, or a
@@ -744,6 +754,7 @@ class Detector(RepLog):
         self.bn[0] = n
         self.rise0 = self.rise
         self.r_base = base
+        self.up_gap = False
         self.vert.clear_turn()
         self.peak = vmm
         self.state = _UP
@@ -819,16 +830,25 @@ class Detector(RepLog):
         # Low speed (under 1/5 of the phase's peak) that has stopped changing. v in the
         # phase's direction (mm/s, positive along it): up for a rise.
         peak = self.peak
+        lost = False
         if up:
             # (Measured from the velocity the rise left from: an offset it carried
             # along, gravity not yet learnt, is still there at its top.)
             peak -= self.r_base
             if (v - self.r_base) * 5 > peak:
-                return False
+                # Faster than a top's drift. Unless samples were lost as the rise
+                # slowed, the velocity falling fast across the gap: a quick push's
+                # stop may have been in it (the accelerometer saw neither its hardest
+                # braking nor the stop; the velocity kept half its peak). If it then
+                # stops changing, that was the top (judged over the last _FLAT_MS
+                # only: the slow mean lags a quick rise and may sit near any value).
+                if not self.up_gap or (v - self.r_base) * 5 >= peak * _GAP_TOP:
+                    return False
+                lost = True
         elif v * 5 > peak or v * 8 < -peak:
             return False
         w = self.vslow >> 8
-        if self._steady(v - w if up else v + w):
+        if not lost and self._steady(v - w if up else v + w):
             return True
         if not up:
             return False
