@@ -21,7 +21,7 @@ cdef class Detector(RepLog):
     cdef public bint top_fixed, bot_pend, up_gap
 
     @cython.locals(dt=long, vert=Vertical, vel=Velocity, av=long, v=long, st=long, vmm=long,
-                   step=long, rot=long, gap=bint, v0=long)
+                   step=long, rot=long, v0=long)
     cpdef long feed(self, long t_ms, long ax, long ay, long az, long gx, long gy, long gz)
     cpdef long pack_next(self, buf, long seq)
     cpdef long pending(self)

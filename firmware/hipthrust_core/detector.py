@@ -207,12 +207,10 @@ class Detector(RepLog):
         if vert.still:
             self.t_still = t_ms
         vel = self.vel
-        # Samples lost in a rise (a gap: over 1.5 mean periods, as Velocity sees it).
-        gap = st == _UP and dt * 32 > vel.dt_m * 3
         v0 = self.v
         v = vel.update(dt, av, vert, self.in_set, self.in_set and st == _TOP)
-        if gap and ((v0 - v) >> 8) * _GAP_DROP > self.peak:
-            self.up_gap = True
+        if st == _UP and vel.gap and ((v0 - v) >> 8) * _GAP_DROP > self.peak:
+            self.up_gap = True  # samples lost in a rise, the velocity falling fast over them
         self.v = v
         if vel.jump:
             # The pitch rate came into use: the history steps with the velocity, or a

@@ -14,7 +14,7 @@ cdef long _TAU_RAW, _TAU_REST, _G_STEP, _GAP_DV, _LIM
 cdef class Velocity:
     cdef public PitchVelocity pv
     cdef public AccelVelocity acc
-    cdef public bint fused
+    cdef public bint fused, gap
     cdef public long avs, av_prev, vr, vk, x, vg, vb, jump, gacc, dt_m
 
     @cython.locals(a2=long, avf=long, dv=long, va=long, vr=long, vk=long, vg=long, x=long, e=long,

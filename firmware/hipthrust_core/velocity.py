@@ -7,6 +7,7 @@ where it has proved to follow the velocity.
     vel.vr                                            # mm/s * 256 (measuring)
     vel.fused                                         # the pitch rate is in use
     vel.jump                                          # step of v as it came in use
+    vel.gap                                           # samples were lost before this one
 
 Two estimates leave here. The detection velocity drives the phase machine. By
 default it is the accelerometer's alone (accel_velocity.AccelVelocity: gravity
@@ -71,6 +72,7 @@ class Velocity:
         self.vb = 0  # offset of the fused velocity, mm/s * 256
         self.gacc = 0  # slow mean's error not yet fed to gravity, mg/1024 * ms
         self.dt_m = 0  # mean sample period, ms * 16 (0: none yet)
+        self.gap = False  # samples were lost before this one (the detector reads it)
         self.jump = 0  # this sample's step of the detection velocity: the switch to
         # the pitch rate (mm/s * 256; 0 on every other sample)
 
@@ -85,6 +87,7 @@ class Velocity:
         # the rate (a gap counts as two periods in it).
         dm = self.dt_m
         gap = dm > 0 and dt * 32 > dm * 3
+        self.gap = gap
         d16 = dt << 4
         if dm == 0:
             self.dt_m = d16
