@@ -14,15 +14,18 @@ SCALE = (1.0, 0.98, 1.02)  # per axis
 TURN = 0.8  # rad, about the sensor's x axis
 
 
-def _pitched(v, t_ms, theta, rate, n):
+def _pitched(v, t_ms, theta, rate, n, offset_mg=0.0, wobble_mg=0.0):
     """Feed n 10 ms samples at pitch theta (rad) turning at rate (rad/s); returns the
-    vertical accelerations (mg/16) and the pitch after them."""
+    vertical accelerations (mg/16) and the pitch after them. The reading along the up
+    vector is gravity, plus offset_mg and a 2 Hz wobble of +-wobble_mg (the bar
+    moving gently: not at rest, yet quiet)."""
     out = []
     for _ in range(n):
         theta += rate * 0.01
-        up = (0.0, math.sin(theta), math.cos(theta))  # what the accelerometer reads, g
-        a = [int(round(1000.0 * SCALE[i] * up[i])) for i in range(3)]
         t_ms[0] += 10
+        g = 1.0 + (offset_mg + wobble_mg * math.sin(4.0 * math.pi * t_ms[0] / 1000.0)) / 1000.0
+        up = (0.0, math.sin(theta), math.cos(theta))  # what the accelerometer reads, g
+        a = [int(round(1000.0 * SCALE[i] * up[i] * g)) for i in range(3)]
         gx = int(round(rate * 1800.0 / math.pi))  # 0.1 deg/s
         out.append(v.update(10, a[0], a[1], a[2], gx, 0, 0))
     return out, theta
@@ -45,20 +48,6 @@ def test_gravity_learnt_at_a_new_angle_is_kept_where_it_was_learnt_before():
     assert abs(mean) < 5 * 16, mean
 
 
-def _wobbling(v, t_ms, theta, n, offset_mg):
-    """Feed n 10 ms samples at pitch theta (rad) whose reading along the up vector
-    wobbles +-40 mg at 2 Hz about gravity + offset_mg (the bar moving gently: not at
-    rest, yet quiet). Returns the vertical accelerations (mg/16)."""
-    out = []
-    for _ in range(n):
-        t_ms[0] += 10
-        g = 1.0 + (offset_mg + 40.0 * math.sin(2.0 * math.pi * 2.0 * t_ms[0] / 1000.0)) / 1000.0
-        up = (0.0, math.sin(theta), math.cos(theta))
-        a = [int(round(1000.0 * SCALE[i] * up[i] * g)) for i in range(3)]
-        out.append(v.update(10, a[0], a[1], a[2], 0, 0, 0))
-    return out
-
-
 def _moved_on(in_set):
     """A pad that rested, pitched 0.8 rad (gravity not known there yet) and moves
     gently there for 4 s, reading 30 mg under gravity on average; in a set or not.
@@ -70,7 +59,7 @@ def _moved_on(in_set):
     _, theta = _pitched(v, t, theta, TURN, 100)
     g_before = v.g8
     v.in_set = in_set
-    _wobbling(v, t, theta, 400, -30.0)
+    _pitched(v, t, theta, 0.0, 400, -30.0, 40.0)  # wobbling +-40 mg
     return v.g8, g_before
 
 
