@@ -197,6 +197,17 @@ def test_touch_and_go_bottoms_are_not_placed_at_the_next_rise(seed, rate):
     assert errors[len(errors) // 2] < 0.1, errors
 
 
+@pytest.mark.parametrize("seed,rate", [(1014, 100.0), (1069, 60.0)])
+def test_bottoms_whose_deceleration_stops_after_the_next_rise_are_placed_before_it(seed, rate):
+    # Controlled reps where the lowering's deceleration, drawn on, stops only after the
+    # next rise set off (drift at the lowering's end): each of those bottoms was placed
+    # where that rise was found to start, which lags the turnaround (median error 0.13
+    # and 0.11 s).
+    errors = _set_errors(seed, rate, "eccentric_end_s")
+    assert len(errors) >= 10
+    assert errors[len(errors) // 2] < 0.1, errors
+
+
 @pytest.mark.parametrize("seed,rate", [(1174, 100.0), (1197, 60.0)])
 def test_bottoms_found_long_before_the_next_rise_are_placed_short_of_it(seed, rate):
     # Slow lowerings (3-6 s) whose end was found over 0.6 s before the next rise: each

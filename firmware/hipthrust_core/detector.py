@@ -33,7 +33,8 @@ hold's drift), and where its steep deceleration, drawn on, stops is kept. A bott
 reported as a phase when found, but its rep waits 1.5-3 s (the longer after a slower
 lowering): a rise that follows soon (touch-and-go) starts a little after the true
 turnaround, and the bottom goes midway between the two (a quarter of the way back from
-the rise when that came late: the end was found early); with none, or one long after a
+the rise when that came late: the end was found early; just before the rise when the
+deceleration, drawn on, stops after it); with none, or one long after a
 deceleration that had stopped (a paused bottom), the lowering's end is walked again
 with the pause's own velocity as its zero. A lowering far faster than one whose bottom
 waits shows that one was drift: the eccentric starts again. What the movements were
@@ -113,6 +114,7 @@ _BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it
 _BOT_WAIT_MAX = const(3000)  # ms: ... and at most (0.6 of the lowering's length between)
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
 _BOT_NEAR = const(600)  # ms: ... and within this, touch-and-go (see _settle)
+_BOT_LAG = const(50)  # ms: a rise's found start lags the turnaround before it
 _SLOW_LOWER = const(3500)  # ms: a lowering longer than this is a slow one (_lowering_start)
 _BASE_BACK = const(100)  # ms before a lowering's start: the hold's velocity there
 _CREEP_MS = const(300)  # ms: a first rise's walked-back start this far before its steep part
@@ -461,6 +463,10 @@ class Detector(RepLog):
                 # (No sum of two times: < 2**30.)
                 t = t_rise - ((t_rise - e0) >> (1 if near else 2))
                 self.bot_t = t if t > self.b[2] else self.b[2]
+            elif e0 >= t_rise:
+                # The deceleration, drawn on, stops after the rise set off: it tells
+                # nothing here, and the rise's start lags the turnaround.
+                self.bot_t = t_rise - _BOT_LAG
         elif t_rise == 0 and self.bot_lvl > 0:
             self._pause_offset()
         if t_rise == 0 and not self.first and e0 > self.bot_t:
