@@ -120,6 +120,9 @@ CASES = [
     (3028, 50.0, 1.0, "an explosive first rep (0.15 m in 0.22 s): three samples lost as it "
      "stopped, the velocity came out of the gap at +0.65 m/s and stayed there through the "
      "hold; no top was found, the rise was dropped as drift 2 s later and the rep lost"),
+    (1169, 60.0, 1.0, "48 ms of samples lost 30 ms into a rep's push: the straight line over "
+     "the gap missed part of the push, the rise read 0.17 m of 0.25 and the full rep partial"),
+    (13089, 60.0, 0.5, "the same, 69 ms lost as the push set off: 0.135 m of 0.195, partial"),
 ]
 
 

@@ -214,6 +214,10 @@ class Detector(RepLog):
         if st == _UP and vel.gap and ((v0 - v) >> 8) * _GAP_DROP > self.peak:
             self.up_gap = True  # samples lost in a rise, the velocity falling fast over them
         self.v = v
+        if vel.corr:
+            # The velocity over the samples lost before the last one was amended.
+            self.ring.amend(vel.corr)
+            self.vslow += vel.corr
         if vel.jump:
             # The pitch rate came into use: the history steps with the velocity, or a
             # backtrack would stop at the step (a rise's start placed at its confirmation).

@@ -31,6 +31,8 @@ cdef class VelocityRing:
     cpdef long value_before(self, long age)
     @cython.locals(vv="int[::1]", k=long)
     cpdef void shift(self, long n0, long dv)
+    @cython.locals(i=long)
+    cpdef void amend(self, long dv)
     @cython.locals(low=long)
     cpdef long fall_start(self, long n0, long n1, long frac)
     cpdef long integrate(self, long n0, long n1, bint fused=*, bint detrend=*)

@@ -232,6 +232,13 @@ class VelocityRing:
             vv[k & _MASK] += dv
             k += 1
 
+    def amend(self, dv):
+        """Add dv (mm/s * 256) to both velocities of the newest sample (the integral
+        over the samples lost before it, corrected once the next one came)."""
+        i = (self.n - 1) & _MASK
+        self.v[i] += dv
+        self.vr[i] += dv
+
     def fall_start(self, n0, n1, frac):
         """Where a lowering between samples n0 and n1 started: the displacement of the
         measuring velocity, detrended as in integrate(), first comes down frac % of

@@ -8,6 +8,7 @@ where it has proved to follow the velocity.
     vel.fused                                         # the pitch rate is in use
     vel.jump                                          # step of v as it came in use
     vel.gap                                           # samples were lost before this one
+    vel.corr                                          # ... and the velocity since, amended
 
 Two estimates leave here. The detection velocity drives the phase machine. By
 default it is the accelerometer's alone (accel_velocity.AccelVelocity: gravity
@@ -22,8 +23,10 @@ hysteresis, and the accelerometer's estimate carries on from its value when the
 pitch rate is dropped. How much a real pad rotates is not known in advance.
 
 Where samples were lost in the middle of a quick push the accelerometer cannot
-tell what happened between them; while the pitch rate is in use, its change over
-the gap stands for the velocity's where the two disagree by much.
+tell what happened between them: the integral over the gap follows the cubic that
+meets the acceleration's value and slope on both sides (not the straight line
+between its ends), and while the pitch rate is in use, its change over the gap
+stands for the velocity's where the two disagree by much.
 
 The measuring velocity is the plain integral of the vertical acceleration,
 leaking only over 30 s and zeroed at rests (but not at the top of a rep, nor while a
@@ -53,6 +56,7 @@ _G_STEP = const(10000)
 _GAP_DV = const(102400)  # mm/s * 256 (400 mm/s): over a gap, the two disagree by more
 # than this: the pitch rate is taken (measured: 200 mm/s gave as many reps back, but
 # boundaries a little worse; smaller changes are the two estimates' own differences)
+_DS_MAX = const(64000)  # mg/256 per ms (250 g/s): change of slope across a gap, at most
 _LIM = const(4194304)  # 2**22 (16 m/s): velocity clamp, mm/s * 256; keeps v * dt < 2**30
 
 
@@ -71,6 +75,12 @@ class Velocity:
         self.vg = 0  # pitch-rate velocity, mm/s
         self.vb = 0  # offset of the fused velocity, mm/s * 256
         self.gacc = 0  # slow mean's error not yet fed to gravity, mg/1024 * ms
+        self.av_pp = 0  # vertical acceleration of the sample before the last, mg/16
+        self.dt_p = 10  # ms between the last sample and the one before
+        self.g_ms = 0  # length of the gap before the last sample, ms (0: none)
+        self.g_s = 0  # slope of the acceleration before that gap, mg/256 per ms
+        self.corr = 0  # this sample's correction of the gap before the last one
+        # (mm/s * 256; 0 on every other sample: the detector amends its history)
         self.dt_m = 0  # mean sample period, ms * 16 (0: none yet)
         self.gap = False  # samples were lost before this one (the detector reads it)
         self.jump = 0  # this sample's step of the detection velocity: the switch to
@@ -97,11 +107,37 @@ class Velocity:
             self.dt_m = dm + (d16 - dm) // 16
         # Integrated with the mean of this sample and the last (trapezoid): over a gap
         # (samples lost) the end value alone would overstate a push that was growing.
+        # Over a gap (samples lost) the trapezoid below takes the acceleration as a
+        # straight line between the samples either side of it; lost in the middle of a
+        # quick push, that misses most of the push. Once the sample after the gap's end
+        # has come, the acceleration's slope on both sides is known: the cubic through
+        # both ends with those slopes adds gap**2 * (slope before - slope after) / 12
+        # (Hermite), at most 1 g over the gap; it is added now (dc), and the detector
+        # amends the history's sample at the gap's end (corr).
+        dc = 0
+        g_ms = self.g_ms
+        if g_ms:
+            if not gap:
+                ds = self.g_s + ((self.av_prev - av) << 4) // dt  # mg/256 per ms
+                if not -_DS_MAX <= ds <= _DS_MAX:
+                    ds = clip(ds, _DS_MAX)
+                e = (((ds * g_ms) // 12) * g_ms) >> 4  # mg/16 * ms
+                lim = g_ms << 14
+                if not -lim <= e <= lim:
+                    e = clip(e, lim)
+                dc = (((e >> 4) * 643) >> 8)
+            self.g_ms = 0
+        self.corr = dc
+        if gap:
+            self.g_ms = dt
+            self.g_s = ((self.av_prev - self.av_pp) << 4) // self.dt_p
+        self.av_pp = self.av_prev
+        self.dt_p = dt
         a2 = av + self.av_prev
         self.av_prev = av
         avf = a2 - ((self.avs >> 6) << 1)
         # 2 * mg/16 * ms -> mm/s * 256: 9.80665e-3 * 256 / 32 = 643 / 8192
-        dv = (((a2 * dt) >> 5) * 643) >> 8
+        dv = ((((a2 * dt) >> 5) * 643) >> 8) + dc
         va = self.acc.update(dt, dv, vert, in_set, not self.fused)
         vr = self.vr + dv
         # The regression of the pitch rate against the accelerometer needs both through
@@ -116,13 +152,14 @@ class Velocity:
         still = vert.still
         vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, vk >> 8, not still,
                             still and not vert.moving and not top)
-        dx = ((((avf * dt) >> 5) * 643) >> 8) - ((vg - self.vg) << 8)
+        dx = ((((avf * dt) >> 5) * 643) >> 8) + dc - ((vg - self.vg) << 8)
         if gap and self.fused and not -_GAP_DV <= dx <= _GAP_DV:
             # Samples were lost, and the accelerometer's integral over the gap missed
             # what the pitch rate says the bar did (a quick push's end): its change
             # stands for the velocity's.
             vr -= dx
             dx = 0
+            self.g_ms = 0
         x = self.x + dx
         self.vg = vg
         if still:
