@@ -19,6 +19,6 @@ cdef class Velocity:
 
     @cython.locals(a2=long, avf=long, dv=long, va=long, vr=long, vk=long, vg=long, x=long, e=long,
                    still=bint, gap=bint, dm=long, d16=long, dx=long,
-                   k=long, tau=long, dc=long, ds=long, e=long, lim=long, g_ms=long, v=long, was=bint, g=long, q=long)
+                   k=long, tau=long, dc=long, ds=long, lim=long, g_ms=long, v=long, was=bint, g=long, q=long)
     cpdef long update(self, long dt, long av, Vertical vert, bint in_set, bint top=*)
     cpdef void rezero(self, long dv)

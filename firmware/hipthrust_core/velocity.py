@@ -105,8 +105,6 @@ class Velocity:
             if d16 > 2 * dm:
                 d16 = 2 * dm
             self.dt_m = dm + (d16 - dm) // 16
-        # Integrated with the mean of this sample and the last (trapezoid): over a gap
-        # (samples lost) the end value alone would overstate a push that was growing.
         # Over a gap (samples lost) the trapezoid below takes the acceleration as a
         # straight line between the samples either side of it; lost in the middle of a
         # quick push, that misses most of the push. Once the sample after the gap's end
@@ -133,6 +131,8 @@ class Velocity:
             self.g_s = ((self.av_prev - self.av_pp) << 4) // self.dt_p
         self.av_pp = self.av_prev
         self.dt_p = dt
+        # Integrated with the mean of this sample and the last (trapezoid): over a gap
+        # (samples lost) the end value alone would overstate a push that was growing.
         a2 = av + self.av_prev
         self.av_prev = av
         avf = a2 - ((self.avs >> 6) << 1)
