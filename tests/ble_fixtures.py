@@ -217,9 +217,9 @@ def run_device_session(monkeypatch, motion, store, speed, cap=60.0, controls=Non
                     result = await asyncio.wait_for(
                         record_session(store, info, raw=raw, out=out, until=until,
                                        state=LiveState(info.name)), cap)
-                except AssertionError as exc:  # say what the device was doing
+                except (AssertionError, asyncio.TimeoutError) as exc:  # say what the device did
                     tail = "\n".join(sim.lines[-15:])
-                    raise AssertionError(f"{exc}\nlast device lines:\n{tail}") from None
+                    raise AssertionError(f"{exc!r}\nlast device lines:\n{tail}") from None
                 return result, sim, info.address, out.getvalue(), extra
             finally:
                 await asyncio.to_thread(sim.close)

@@ -43,9 +43,11 @@ DEFAULT_BOARD = "m5stickc-plus2"
 # bench/device_heap.py prints the breakdown and the smallest heap a session runs in:
 # 149K for 30 minutes with no radio (141K before the detector grew); the radio bridge
 # (its module, socket, stream and task) needs some 7K more (its tests passed at 146K
-# when a session needed 139K). 156K leaves next to no margin for the radio tests now:
-# anything added to the device must be paid for, or this raised.
-DEFAULT_HEAP = "156K"
+# when a session needed 139K). At 156K that margin was gone: the raw stream's link-drop
+# test ran GC-bound (13-14 s against 7.7 s at 160K) and, with 416 B more detector code,
+# ran out of heap re-advertising after the drop in 3 runs of 4. Anything added to the
+# device must still be paid for, or this raised.
+DEFAULT_HEAP = "160K"
 
 
 def _firmware_dir():
