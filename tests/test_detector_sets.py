@@ -390,3 +390,17 @@ def test_a_long_touch_and_go_set_keeps_its_range():
         g = next(g for g in got["reps"]
                  if abs(g["concentric_start_s"] - t["concentric_start_s"]) < MATCH_S)
         assert abs(g["rom_m"] / t["rom_m"] - 1.0) < 0.2, (t["concentric_start_s"], g["rom_m"])
+
+
+def test_a_first_rep_whose_top_was_found_early_reads_its_whole_range():
+    # Session 114's third set (rushed): the first rep's top was found 48 ms early, on
+    # drift in the detection velocity, while the bar still rose; the range, measured to
+    # there, read 0.253 m of 0.285, and the partial rep after it (0.200 m) passed for
+    # full against it.
+    samples, truth = simulate_session(seed=114, sets=3)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    assert len(result["sets"]) == 3
+    got, true = result["sets"][2], truth["sets"][2]
+    assert [r["full"] for r in got["reps"]] == [r["full"] for r in true["reps"]]
+    first, t = got["reps"][0], true["reps"][0]
+    assert abs(first["rom_m"] / t["rom_m"] - 1.0) < 0.05, (first["rom_m"], t["rom_m"])

@@ -46,7 +46,8 @@ dead stop: that was the pad put down), so the first rep's events come late. In a
 rise while the pad turns fast about the vertical (walking off with it), or over which
 it turned over (the bar rolled off to set it down), is no rep. Range of motion and
 velocities are measured on the accelerometer's velocity, its drift removed by a linear
-detrend between the concentric's zero-velocity ends.
+detrend between the concentric's zero-velocity ends (the range again as the lowering
+starts, ended where that velocity came back soon after a top found early).
 
 Fixed point: velocity in mm/s * 256, vertical acceleration in mg/16,
 displacement in um, time in ms. Every intermediate stays below 2**30 in
@@ -114,6 +115,7 @@ _BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it
 _BOT_WAIT_MAX = const(3000)  # ms: ... and at most (0.6 of the lowering's length between)
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
 _BOT_NEAR = const(600)  # ms: ... and within this, touch-and-go (see _settle)
+_ROM_LATE = const(120)  # ms after a found top in which the rise's end is looked for again
 _BOT_LAG = const(50)  # ms: a rise's found start lags the turnaround before it
 _SLOW_LOWER = const(3500)  # ms: a lowering longer than this is a slow one (_lowering_start)
 _BASE_BACK = const(100)  # ms before a lowering's start: the hold's velocity there
@@ -406,6 +408,7 @@ class Detector(RepLog):
                 tb = self.t_b
                 if tb < self.b[1]:
                     tb = self.b[1]
+                self._rom_again()
                 self._start_lowering(n, tb, vmm)
         else:  # _DOWN
             if -vmm > self.peak:
@@ -518,6 +521,24 @@ class Detector(RepLog):
         self.bot_pend = False
         self._start_lowering(n, tb, vmm)
         return True
+
+    def _rom_again(self):
+        # The lowering has begun: measure the rise's range again to where its measuring
+        # velocity came back to its start value within _ROM_LATE after the found top.
+        # (A top found a little early, on drift in the detection velocity, while the
+        # bar still rose, ended the detrend there and cut the range short: the set's
+        # first rep read 0.89 of it and a partial after it passed for full.) Never less
+        # than measured at the top.
+        ring = self.ring
+        n0 = ring.index_at(self.b[0])
+        if n0 <= ring.oldest():
+            return
+        n1 = ring.index_at(self.b[1])
+        n2 = ring.stop_after(n0, n1, ring.index_at(self.b[1] + _ROM_LATE))
+        if n2 > n1:
+            rom = ring.integrate(n0, n2) // 1000
+            if rom > self.rom:
+                self.rom = rom
 
     def _start_lowering(self, n, tb, vmm):
         # A lowering begins at tb (ms; ring sample n); vmm: the velocity now (mm/s).

@@ -176,15 +176,17 @@ class VelocityRing:
             k -= 1
         return k
 
-    def stop_after(self, n0, n1):
-        """The sample, from n1 on (up to the newest), where the measuring velocity first
-        comes back to its value at n0 (a rise ended there), else the one nearest to it."""
+    def stop_after(self, n0, n1, n2=-1):
+        """The sample, from n1 on (up to n2, or the newest), where the measuring velocity
+        first comes back to its value at n0 (a rise ended there), else the one nearest
+        to it."""
         vv = self.vr
         v0 = vv[n0 & _MASK]
         best = n1
         lo = vv[n1 & _MASK]
         k = n1
-        while k < self.n:
+        end = self.n if n2 < 0 or n2 >= self.n else n2 + 1
+        while k < end:
             vk = vv[k & _MASK]
             if vk <= v0:
                 return k
