@@ -404,3 +404,13 @@ def test_a_first_rep_whose_top_was_found_early_reads_its_whole_range():
     assert [r["full"] for r in got["reps"]] == [r["full"] for r in true["reps"]]
     first, t = got["reps"][0], true["reps"][0]
     assert abs(first["rom_m"] / t["rom_m"] - 1.0) < 0.05, (first["rom_m"], t["rom_m"])
+
+
+def test_a_partial_whose_rise_started_in_the_lowering_is_not_read_long():
+    # A rushed, touch-and-go set: a partial rep's rise was placed to start while the bar
+    # still went down, so the velocity it measures from was no rest; its range, measured
+    # again to where the velocity came back to that start value, read 0.235 m of 0.150,
+    # and the partial passed for full.
+    samples, truth = simulate_set(1008, rate_hz=50.0, tempo_style="rushed")
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    _assert_counted_exactly(truth, result, "a partial read long")

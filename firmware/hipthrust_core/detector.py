@@ -116,6 +116,7 @@ _BOT_WAIT_MAX = const(3000)  # ms: ... and at most (0.6 of the lowering's length
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
 _BOT_NEAR = const(600)  # ms: ... and within this, touch-and-go (see _settle)
 _ROM_LATE = const(120)  # ms after a found top in which the rise's end is looked for again
+_ROM_REST = const(8)  # ... if the velocity at its start was under 1/this of its peak
 _BOT_LAG = const(50)  # ms: a rise's found start lags the turnaround before it
 _SLOW_LOWER = const(3500)  # ms: a lowering longer than this is a slow one (_lowering_start)
 _BASE_BACK = const(100)  # ms before a lowering's start: the hold's velocity there
@@ -528,11 +529,17 @@ class Detector(RepLog):
         # (A top found a little early, on drift in the detection velocity, while the
         # bar still rose, ended the detrend there and cut the range short: the set's
         # first rep read 0.89 of it and a partial after it passed for full.) Never less
-        # than measured at the top.
+        # than measured at the top; not where the rise's start shows a speed (a start
+        # placed while the bar still went down: the end found from it read partials of
+        # touch-and-go sets 1.5 times long).
         ring = self.ring
         n0 = ring.index_at(self.b[0])
         if n0 <= ring.oldest():
             return
+        v0 = ring.measured(n0) >> 8
+        lim = self.cpeak // _ROM_REST
+        if not -lim < v0 < lim:
+            return  # its start was no rest (placed in the lowering before): no end to find
         n1 = ring.index_at(self.b[1])
         n2 = ring.stop_after(n0, n1, ring.index_at(self.b[1] + _ROM_LATE))
         if n2 > n1:

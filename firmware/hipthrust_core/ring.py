@@ -234,6 +234,10 @@ class VelocityRing:
             vv[k & _MASK] += dv
             k += 1
 
+    def measured(self, n):
+        """Measuring velocity (mm/s * 256) of sample n (held in the ring)."""
+        return self.vr[n & _MASK]
+
     def amend(self, dv):
         """Add dv (mm/s * 256) to both velocities of the newest sample (the integral
         over the samples lost before it, corrected once the next one came)."""
