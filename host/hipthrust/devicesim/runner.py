@@ -41,7 +41,7 @@ DEFAULT_BOARD = "m5stickc-plus2"
 # a sixth, 7K block (the firmware and core alone intern some 590 names; the fifth pool
 # ends near 630); the shared core (detector, protocol) takes some 48K itself.
 # bench/device_heap.py prints the breakdown and the smallest heap a session runs in:
-# 149K for 30 minutes with no radio (141K before the detector grew); the radio bridge
+# 150K for 30 minutes with no radio (141K before the detector grew); the radio bridge
 # (its module, socket, stream and task) needs some 7K more (its tests passed at 146K
 # when a session needed 139K). At 156K that margin was gone: the raw stream's link-drop
 # test ran GC-bound (13-14 s against 7.7 s at 160K) and, with 416 B more detector code,
