@@ -40,6 +40,7 @@ from tests.ble_fixtures import poll, run_device_session
 CAP = 60.0  # s: upper bound of any wait; the run takes about 5 s
 SPEED = 48.0  # no raw sample was lost at any speed tried (16, 32, 48, 64, 128)
 LEAD_S = 150.0  # s of rest before the motion (see the module docstring)
+TAIL_S = 120.0  # s of rest after the set where the link is dropped (see motion_tail)
 SETTLE_S = 40.0  # s: rest wanted between the first streamed sample and the motion (2x 20 s)
 # The simulated board's chip (MPU-6886) as its board file configures it: full scales.
 ACCEL_FS_G = 8.0
@@ -109,6 +110,24 @@ def motion(tmp_path_factory):
     path = tmp_path_factory.mktemp("motion") / "set.csv"
     write_raw_csv(path, samples)
     return path, truth
+
+
+@pytest.fixture(scope="module")
+def motion_tail(motion, tmp_path_factory):
+    """The same set with TAIL_S of rest after it (the bar still, as at its last sample).
+    The link is dropped once two reps are stored, which comes 1-4 s (real) after the
+    device booted, as fast as the host connects; the host must have reconnected before
+    the device's data ends (some 5 s after boot at SPEED), or what the device streams
+    after that is never seen and its last raw sample never comes. The rest gives it
+    2.5 s more."""
+    samples = read_raw_csv(motion[0])
+    period = float(np.median(np.diff(samples[:, 0])))
+    t = samples[-1, 0] + period * np.arange(1, int(TAIL_S / period) + 1)
+    tail = np.repeat(samples[-1:], len(t), axis=0)
+    tail[:, 0] = t
+    path = tmp_path_factory.mktemp("motion") / "set_tail.csv"
+    write_raw_csv(path, np.vstack([samples, tail]))
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +227,7 @@ def test_export_raw_then_analyze_finds_the_devices_reps(recorded, tmp_path, caps
 
 
 def test_link_dropped_mid_set_raw_resumes_without_duplicates_and_events_complete(
-        monkeypatch, motion, tmp_path):
+        monkeypatch, motion_tail, tmp_path):
     async def controls(radio, sim, recorder, address):
         await poll(lambda: len(store.reps()) >= 2, "the set under way")
         assert radio.drop_link(address)
@@ -216,7 +235,7 @@ def test_link_dropped_mid_set_raw_resumes_without_duplicates_and_events_complete
         await poll(lambda: radio.is_connected(address), "the host to reconnect")
 
     with Store(tmp_path / "drop.db") as store:
-        result, sim, address, _text = record(monkeypatch, motion[0], store, controls=controls)
+        result, sim, address, _text = record(monkeypatch, motion_tail, store, controls=controls)
         n, period = device_done(sim)
         raw = stored_raw(store, result.sessions[0])
         events = [(r["seq"] & 0xFFFF, bytes(r["data"])) for r in store.query(
