@@ -115,6 +115,7 @@ _BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it
 _BOT_WAIT_MAX = const(3000)  # ms: ... and at most (0.6 of the lowering's length between)
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
 _BOT_NEAR = const(600)  # ms: ... and within this, touch-and-go (see _settle)
+_DRIFT_WAIT = const(6000)  # ms: ... and after a "lowering" of the hold's drift (_machine)
 _ROM_LATE = const(120)  # ms after a found top in which the rise's end is looked for again
 _ROM_REST = const(8)  # ... if the velocity at its start was under 1/this of its peak
 _BOT_LAG = const(50)  # ms: a rise's found start lags the turnaround before it
@@ -444,6 +445,13 @@ class Detector(RepLog):
                 self.bot_wait = w if w > _BOT_WAIT else _BOT_WAIT
                 if self.bot_wait > _BOT_WAIT_MAX:
                     self.bot_wait = _BOT_WAIT_MAX
+                if self.vert.still and self.fall * 3 < self.rom * 1000:
+                    # At rest a third of the rise down at most: the hold's velocity
+                    # drifted down (gravity off at the top's angle; most of all in a
+                    # set's first rep, nothing corrected yet) and the bar is still up
+                    # there. Its real lowering may come seconds later: wait for it
+                    # (_lowering_after_bottom).
+                    self.bot_wait = _DRIFT_WAIT
 
     def _settle(self, t_rise):
         # Report the rep whose bottom waited. The end of a lowering is where the
@@ -505,13 +513,18 @@ class Detector(RepLog):
 
     def _lowering_after_bottom(self, t, vmm):
         # The bar cannot go lower than the bottom. A lowering much faster than the one
-        # just found, while its bottom waits: that "lowering" was the velocity's drift
-        # in the hold (gravity off at the top's angle), and this is the real one. The
-        # eccentric starts again from here. Returns whether it did.
+        # just found, while its bottom waits, or one that has come down a tenth of the
+        # rise after the one found came down under two thirds of it: that "lowering"
+        # was the velocity's drift in the hold (gravity off at the top's angle), and
+        # this is the real one. The eccentric starts again from here. Returns whether
+        # it did.
         conf = self.ref_down // _CONF_DIV
         if conf < _CONF_ECC:
             conf = _CONF_ECC
-        if vmm >= -conf or -vmm < 2 * self.peak:
+        if vmm >= -conf:
+            return False
+        if -vmm < 2 * self.peak and not (self.fall * 3 < self.rom * 2000
+                                         and self.drop > self.rom * 100):
             return False
         lvl = self._lvl(self.ref_down)
         n = self._boundary(0, -lvl, False, False, -1, self.vel.fused)
