@@ -113,12 +113,12 @@ _BOT_WAIT = const(1500)  # ms a found bottom waits for the next rise to place it
 # (a lowering's end is found early; 2 s after every lowering would take paused bottoms for
 # touch-and-go) ...
 _BOT_WAIT_MAX = const(3000)  # ms: ... and at most (0.6 of the lowering's length between)
+_DRIFT_WAIT = const(6000)  # ms: ... and after a "lowering" of the hold's drift (_machine)
 _BOT_GAP = const(150)  # ms: a rise closer than this to the found bottom: a real pause
 _BOT_NEAR = const(600)  # ms: ... and within this, touch-and-go (see _settle)
-_DRIFT_WAIT = const(6000)  # ms: ... and after a "lowering" of the hold's drift (_machine)
+_BOT_LAG = const(50)  # ms: a rise's found start lags the turnaround before it
 _ROM_LATE = const(120)  # ms after a found top in which the rise's end is looked for again
 _ROM_REST = const(8)  # ... if the velocity at its start was under 1/this of its peak
-_BOT_LAG = const(50)  # ms: a rise's found start lags the turnaround before it
 _SLOW_LOWER = const(3500)  # ms: a lowering longer than this is a slow one (_lowering_start)
 _BASE_BACK = const(100)  # ms before a lowering's start: the hold's velocity there
 _CREEP_MS = const(300)  # ms: a first rise's walked-back start this far before its steep part
