@@ -37,7 +37,9 @@ the rise when that came late: the end was found early; just before the rise when
 deceleration, drawn on, stops after it); with none, or one long after a
 deceleration that had stopped (a paused bottom), the lowering's end is walked again
 with the pause's own velocity as its zero. A lowering far faster than one whose bottom
-waits shows that one was drift: the eccentric starts again. What the movements were
+waits, or going on down after one that came down under two thirds of the rise, shows
+that one was drift: the eccentric starts again (a bottom found at rest a third of the
+rise down waits 6 s for it). What the movements were
 (reps, full or not; when a set starts and ends) is reps.RepLog's part: a set is
 announced only when two reps in a row have risen and come back down (the first taking
 0.7 s or more), while the pad does not turn about the vertical (handling, rolling the
