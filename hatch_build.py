@@ -1,7 +1,8 @@
 """Build hook: compile the shared core for CPython with Cython (`pip install -e .` runs it).
 
 The same .py files the board runs (firmware/hipthrust_core) are compiled, typed by
-the augmenting .pxd files beside them, which MicroPython never reads. The extension
+the augmenting .pxd files beside them, which MicroPython never reads (a copy of them,
+with MicroPython's `@micropython.native` hints blanked). The extension
 modules go to host/hipthrust/_native/compiled/, not next to the .py files (a stale
 one there would shadow an edited .py), with build.json recording a hash of each
 module's .py and .pxd: hipthrust._native uses them only while the sources still
@@ -41,6 +42,19 @@ def _native(root):
     return module
 
 
+def _sources(root, dst):
+    """Copy the core's .py (MicroPython's @micropython.native hints blanked: see
+    hipthrust._native.strip_mp_native) and .pxd files to dst for Cython. Returns dst."""
+    strip = _native(root).strip_mp_native
+    dst.mkdir(parents=True)
+    for path in sorted((root / CORE).iterdir()):
+        if path.suffix == ".pxd":
+            shutil.copyfile(path, dst / path.name)
+        elif path.suffix == ".py":
+            (dst / path.name).write_text(strip(path.read_text()))
+    return dst
+
+
 def build(root):
     """Compile MODULES into root/OUT and write build.json; returns the seconds taken."""
     from Cython import __version__ as cython_version
@@ -56,12 +70,14 @@ def build(root):
     digests = {m: digest(root / CORE, m) for m in MODULES}
     cwd = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
+        src = _sources(root, Path(tmp) / "src" / "hipthrust_core")
         os.chdir(root)
         try:
-            exts = [Extension(f"hipthrust_core.{m}", [(CORE / f"{m}.py").as_posix()],
+            exts = [Extension(f"hipthrust_core.{m}", [(src / f"{m}.py").as_posix()],
                               extra_compile_args=flags) for m in MODULES]
             exts.append(Extension(SHARED, [], extra_compile_args=flags))
-            exts = cythonize(exts, build_dir=tmp, include_path=[str(root / "firmware")],
+            exts = cythonize(exts, build_dir=str(Path(tmp) / "build"),
+                             include_path=[str(src.parent)],
                              shared_utility_qualified_name=SHARED, compiler_directives=DIRECTIVES,
                              nthreads=os.cpu_count() or 1, force=True, quiet=True)
             dist = Distribution({"ext_modules": exts})

@@ -1,14 +1,15 @@
 """Device heap benchmark: how much MicroPython heap the firmware needs in the unix port.
 
-    python bench/device_heap.py [--minutes M] [--seed S] [--board B] [--no-session]
+    python bench/device_heap.py [--minutes M] [--seed S] [--no-session]
 
 Prints two figures:
 1. the heap each module and object of the simulated device takes once loaded, in the
    order the device loads them (gc.mem_alloc() differences after gc.collect(), .mpy as
-   `hipthrust flash` makes): "heap" is everything, "qstr" the part of it that went to
-   interned names and strings (MicroPython's qstr pools: each new name costs about
-   11 bytes of pool entry plus its text; a pool that fills allocates the next one at
-   twice its size, hence the occasional big step);
+   `hipthrust flash` makes them for the default board, the m5stickc-plus2: bytecode
+   throughout, in the heap like every other object): "heap" is everything, "qstr" the
+   part of it that went to interned names and strings (MicroPython's qstr pools: each
+   new name costs about 11 bytes of pool entry plus its text; a pool that fills
+   allocates the next one at twice its size, hence the occasional big step);
 2. the smallest -X heapsize (in K) with which a simulated session of M minutes runs
    to its end through DeviceSim, found by bisection, and the free heap it reports.
 The unix port is 64-bit: on a 32-bit board the same objects take less, though not
@@ -27,8 +28,10 @@ import tempfile
 from pathlib import Path
 
 from hipthrust.devicesim.runner import (
+    DEFAULT_BOARD,
     FAKES,
     DeviceSim,
+    board_native,
     compile_tree,
     micropython_bin,
     write_motion_bin,
@@ -131,9 +134,10 @@ def main():
         write_raw_csv(motion, samples)
         write_motion_bin(motion, Path(tmp, "motion.bin"))
         code = Path(tmp, "code")
+        firmware = Path(FAKES).parents[3] / "firmware"
         compile_tree(FAKES, code / "fakes", device_path="code/fakes")
-        compile_tree(Path(FAKES).parents[3] / "firmware", code / "firmware",
-                     device_path="code/firmware")
+        compile_tree(firmware, code / "firmware", device_path="code/firmware",
+                     native=board_native(DEFAULT_BOARD, firmware))
         # Relative search path, as DeviceSim: module file names are heap too.
         env = dict(os.environ, MICROPYPATH=os.pathsep.join(
             ["code/fakes", "code/firmware", ".frozen"]))

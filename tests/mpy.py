@@ -25,6 +25,19 @@ RUNNER = ROOT / "tests" / "mp_runner.py"
 DEFAULT_PATH = [FAKES, FIRMWARE, CORE_TESTS]
 
 
+def bytecode_path(tmp_path):
+    """DEFAULT_PATH with a copy of the firmware whose @micropython.native hints are
+    blanked, under tmp_path: the core as a board built as bytecode runs it."""
+    from hipthrust._native import strip_mp_native
+
+    copy = Path(tmp_path) / "firmware-bytecode"
+    for src in FIRMWARE.rglob("*.py"):
+        dst = copy / src.relative_to(FIRMWARE)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_text(strip_mp_native(src.read_text()))
+    return [FAKES, copy, CORE_TESTS]
+
+
 def micropython_bin():
     """Path of the `micropython` executable; raises RuntimeError when it is missing."""
     here = Path(sys.executable).parent / "micropython"

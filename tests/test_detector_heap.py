@@ -1,6 +1,8 @@
 """The detector's per-sample path allocates nothing: thousands of samples, with rep
 events packed into records, run under micropython.heap_lock() in the unix port."""
 
+import pytest
+
 from tests import mpy
 
 SCRIPT = r"""
@@ -60,10 +62,14 @@ print("SETS", sum(1 for k in kinds[:got] if k == P.T_SET_END))
 """
 
 
-def test_feed_and_pack_allocate_nothing(tmp_path):
+@pytest.mark.parametrize("code", ["native", "bytecode"])
+def test_feed_and_pack_allocate_nothing(code, tmp_path):
+    # Both builds a board may run: the per-sample methods as machine code
+    # (@micropython.native, as the unix port compiles the source) and as bytecode.
     script = tmp_path / "heap_lock_detector.py"
     script.write_text(SCRIPT)
-    proc = mpy.run_micropython([str(script)], heapsize="2M", timeout=120)
+    path = mpy.bytecode_path(tmp_path) if code == "bytecode" else None
+    proc = mpy.run_micropython([str(script)], path=path, heapsize="2M", timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = dict(line.split() for line in proc.stdout.splitlines())
     assert int(lines["SAMPLES"]) > 2000

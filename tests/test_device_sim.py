@@ -2,14 +2,16 @@
 link) in the MicroPython unix port, fed by the simulator through the IMU model."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 from hipthrust.cli import main
-from hipthrust.devicesim.runner import DEFAULT_HEAP, DeviceSim
+from hipthrust.devicesim.runner import DEFAULT_HEAP, DeviceSim, board_native, compile_tree
 from hipthrust.rawfile import write_raw_csv
 from hipthrust.sim.session import simulate_session
 from hipthrust_core import records as P
+from tests import mpy
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +59,29 @@ def test_thirty_minute_session_within_the_device_heap(tmp_path, capsys):
     assert max(free) - min(free) < 2048  # no leak: live heap flat over the whole session
     starts, reps = _check_events(events)
     assert len(starts) >= 1 and len(reps) >= 1
+
+
+def test_machine_code_only_for_the_boards_that_run_it(tmp_path):
+    # The core's @micropython.native methods: machine code for this machine's unix port
+    # when the board file's NATIVE is true (as `hipthrust flash` builds them for its
+    # CPU), bytecode for the m5stickc-plus2 (a .mpy records an arch only with machine code).
+    firmware = Path(mpy.FIRMWARE)
+    for board, arch_recorded in (("m5stickc-plus2", False), ("pico2w", True)):
+        dst = tmp_path / board
+        compile_tree(firmware / "hipthrust_core", dst, native=board_native(board, firmware))
+        assert ((dst / "vertical.mpy").read_bytes()[2] >> 2 != 0) is arch_recorded
+        assert (dst / "protocol.mpy").read_bytes()[2] >> 2 == 0  # no native methods in it
+    assert not list(tmp_path.rglob("*.py"))
+
+
+def test_a_machine_code_board_counts_the_set_as_a_bytecode_one(short_csv):
+    counts = {}
+    for board in ("m5stickc-plus2", "pico2w"):
+        with DeviceSim(short_csv, speed=0, board=board) as sim:
+            assert sim.wait(timeout=120) == 0, "\n".join(sim.lines[-5:])
+            starts, reps = _check_events(sim.events())
+            counts[board] = (len(starts), len(reps))
+    assert counts == {"m5stickc-plus2": (1, 5), "pico2w": (1, 5)}  # the simulator's truth
 
 
 def test_restart_keeps_flash_and_changes_boot_id(short_csv):

@@ -46,15 +46,16 @@ def test_dry_run_lists_every_file_and_the_commands(firmware, capsys):
     assert "  mpremote connect /dev/ttyUSB7 reset" in out
 
 
-@pytest.mark.parametrize("board,arch", [("m5stickc-plus2", "xtensawin"),
-                                        ("xiao-esp32s3", "xtensawin"),
-                                        ("pico2w", "armv7emsp")])
-def test_json_dry_run_and_build_use_the_board_files_arch(board, arch, firmware, capsys,
+@pytest.mark.parametrize("board,arch,native", [("m5stickc-plus2", "xtensawin", False),
+                                               ("xiao-esp32s3", "xtensawin", True),
+                                               ("pico2w", "armv7emsp", True)])
+def test_json_dry_run_and_build_use_the_board_files_arch(board, arch, native, firmware, capsys,
                                                          tmp_path):
     code, out, err = run(["flash", "--board", board, "--dry-run", "--json"], capsys)
     assert code == 0, err
     plan = json.loads(out)
     assert plan["board"] == board and plan["arch"] == arch and plan["dry_run"] is True
+    assert plan["native"] is native
     assert plan["commands"][1][:3] == ["mpremote", "connect", "PORT"]
     # Build for real into a folder. A .mpy records its architecture only when it holds
     # machine code, so a probe module with a native function shows what -march was used.
@@ -65,8 +66,11 @@ def test_json_dry_run_and_build_use_the_board_files_arch(board, arch, firmware, 
     mpys = list(staging.rglob("*.mpy"))
     assert len(mpys) == len(plan["files"]) - 2 + 1
     assert all(p.read_bytes()[:2] == b"M\x06" for p in mpys)  # mpy format version 6
+    # The board's NATIVE says whether machine code is built: the probe's, and the core's
+    # per-sample methods (@micropython.native); else both are bytecode (no arch recorded).
     probe = (staging / "hipthrust_fw" / "native_probe.mpy").read_bytes()
-    assert probe[2] >> 2 == MPY_ARCH[arch]
+    core = (staging / "hipthrust_core" / "vertical.mpy").read_bytes()
+    assert probe[2] >> 2 == core[2] >> 2 == (MPY_ARCH[arch] if native else 0)
     assert (staging / "board.txt").read_text() == board + "\n"
     assert (staging / "main.py").read_text() == (firmware / "main.py").read_text()
 

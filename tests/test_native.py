@@ -73,3 +73,19 @@ def test_pure_core_imported_first_stays_pure():
     out = _run("import hipthrust_core.fixed\nimport hipthrust\n"
                "import hipthrust_core.detector as d\nprint(d.__file__)")
     assert out.strip().endswith("detector.py")
+
+
+def test_strip_mp_native_blanks_only_the_hint_lines():
+    # MicroPython's hint goes, for Cython and bytecode boards; line numbers stay, and the
+    # word elsewhere (a comment, a longer decorator) is left alone.
+    src = ("class A:\n    @micropython.native\n    def f(self):  # @micropython.native\n"
+           "        return 1\n@micropython.viper\ndef g():\n    pass\n")
+    out = _native.strip_mp_native(src)
+    assert out.splitlines() == ["class A:", "", "    def f(self):  # @micropython.native",
+                                "        return 1", "@micropython.viper", "def g():",
+                                "    pass"]
+    # Every core module that carries the hint still compiles without it.
+    marked = [p for p in CORE.glob("*.py") if _native.MP_NATIVE in p.read_text()]
+    assert len(marked) >= 6
+    for path in marked:
+        compile(_native.strip_mp_native(path.read_text()), str(path), "exec")

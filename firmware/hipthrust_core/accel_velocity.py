@@ -23,7 +23,7 @@ acceleration with three corrections:
 Fixed point: velocity in mm/s * 256; every intermediate below 2**30.
 """
 
-from hipthrust_core.compat import const
+from hipthrust_core.compat import const, micropython
 from hipthrust_core.fixed import clip
 
 _TAU_SET = const(8000)  # ms: leak of the velocity in a set
@@ -44,6 +44,7 @@ class AccelVelocity:
         self.racc = 0  # velocity integral not yet fed to the gravity estimate
         self.still_ms = 0  # ms the bar has looked still
 
+    @micropython.native
     def update(self, dt, dv, vert, in_set, feed=True):
         """One sample: dt in ms, dv the velocity step of this sample (mm/s * 256,
         from the vertical acceleration), vert the vertical.Vertical (stillness,

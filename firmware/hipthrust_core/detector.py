@@ -59,7 +59,7 @@ magnitude, and feed() allocates nothing on MicroPython.
 from array import array
 
 from hipthrust_core import protocol as P
-from hipthrust_core.compat import const
+from hipthrust_core.compat import const, micropython
 from hipthrust_core.events import Events
 from hipthrust_core.reps import CYCLE_MIN, ROM_MIN, ROM_SET, TURN_FIRST, RepLog
 from hipthrust_core.ring import VelocityRing
@@ -194,6 +194,7 @@ class Detector(RepLog):
         self.r_base = 0  # mm/s: the velocity the current rise left from (an offset)
 
     # ------------------------------------------------------------ public
+    @micropython.native
     def feed(self, t_ms, ax, ay, az, gx, gy, gz):
         """One IMU sample: t in ms, accel in mg, gyro in 0.1 deg/s. Returns the
         number of events waiting for pack_next()."""
@@ -274,6 +275,7 @@ class Detector(RepLog):
         return self.ev.count
 
     # ------------------------------------------------------------ phase machine
+    @micropython.native
     def _machine(self, t, vmm):
         st = self.state
         if st == _BOTTOM:

@@ -18,7 +18,7 @@ Fixed point: axis as a unit vector * 16384, scale in mm/s per 0.1 deg/s * 256.
 
 from array import array
 
-from hipthrust_core.compat import const
+from hipthrust_core.compat import const, micropython
 from hipthrust_core.fixed import clip
 
 _W_CLIP = const(4000)  # 0.1 deg/s: rates used for learning (the arc is slower)
@@ -44,6 +44,7 @@ class PitchVelocity:
         self.vv = 0  # running sum of v * v (mm/s)^2 / 16
         self.good = False  # the pitch rate explains the velocity (correlation^2 > 1/2)
 
+    @micropython.native
     def update(self, dt, wx, wy, wz, v_hp, moving, rest):
         """One sample: dt ms, bias-free rates wx..wz (0.1 deg/s * 16), the
         accelerometer's high-passed vertical velocity v_hp (mm/s), whether the bar

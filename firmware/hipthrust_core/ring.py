@@ -16,7 +16,7 @@ the last SIZE of them. Preallocated arrays, no allocation per call.
 
 from array import array
 
-from hipthrust_core.compat import const
+from hipthrust_core.compat import const, micropython
 
 _TOL_HOLD = const(1536)  # mm/s * 256 (6 mm/s): sway in a hold, for boundary()
 _EXTRAP = const(13)  # /16: share of the lvl..4 lvl gap extrapolated to zero (boundary)
@@ -41,6 +41,7 @@ class VelocityRing:
         self.t_fall = 0
         self.low = 0  # lowest point of the last walk, um
 
+    @micropython.native
     def push(self, t, vr, vd):
         """Append one sample: t in ms, vr the measuring and vd the detection velocity
         (mm/s * 256)."""

@@ -37,7 +37,7 @@ removes its drift by a linear detrend between the phase's zero-velocity end poin
 """
 
 from hipthrust_core.accel_velocity import AccelVelocity
-from hipthrust_core.compat import const
+from hipthrust_core.compat import const, micropython
 from hipthrust_core.fixed import clip
 from hipthrust_core.pitch import TAU_HP, PitchVelocity
 
@@ -86,6 +86,7 @@ class Velocity:
         self.jump = 0  # this sample's step of the detection velocity: the switch to
         # the pitch rate (mm/s * 256; 0 on every other sample)
 
+    @micropython.native
     def update(self, dt, av, vert, in_set, top=False):
         """One sample: dt in ms, av the vertical acceleration in mg/16, vert the
         vertical.Vertical that produced it (rates, stillness; its moving flag: a

@@ -34,7 +34,7 @@ allocated per sample, so MicroPython and CPython give identical numbers.
 
 from array import array
 
-from hipthrust_core.compat import const
+from hipthrust_core.compat import const, micropython
 from hipthrust_core.fixed import clip
 
 _A_CLIP = const(4000)  # mg: the bar never accelerates harder than this on the hips
@@ -168,6 +168,7 @@ class Vertical:
         gk[2] = clip(gk[2] + k2, _GK_CLIP)
         self.g0 -= (k0 * ur[0] + k1 * ur[1] + k2 * ur[2]) >> 10
 
+    @micropython.native
     def _norm(self):
         up = self.up
         x = up[0] >> 5
@@ -180,6 +181,7 @@ class Vertical:
         m = (m + sq // m) >> 1
         self.gmag = m if m > 64 else 64
 
+    @micropython.native
     def update(self, dt, ax, ay, az, gx, gy, gz):
         """One sample: dt in ms (1-100), accel in mg, gyro in 0.1 deg/s.
 

@@ -6,11 +6,13 @@
 
 Every firmware file except main.py is compiled to .mpy for the board's architecture,
 which is read from the board file itself (its ARCH constant), so the fact lives in one
-place; main.py stays source so it can be read and edited on the board. A `board.txt`
-naming the board tells main.py which board file to load. The old hipthrust packages are
-removed from the board first: a stale .py there would shadow the new .mpy. Before that,
-the board's MicroPython is asked for its .mpy version and architecture, so a board that is
-not the one named with --board, or too old a MicroPython, stops the flash with a message.
+place; the core's per-sample methods (marked `@micropython.native`) become machine code
+unless the board file's NATIVE is False (then bytecode, the marks blanked). main.py
+stays source so it can be read and edited on the board. A `board.txt` naming the board
+tells main.py which board file to load. The old hipthrust packages are removed from the
+board first: a stale .py there would shadow the new .mpy. Before that, the board's
+MicroPython is asked for its .mpy version and architecture, so a board that is not the
+one named with --board, or too old a MicroPython, stops the flash with a message.
 """
 
 import ast
@@ -22,6 +24,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hipthrust._native import MP_NATIVE, strip_mp_native
 from hipthrust.errors import HipthrustError
 
 FIRMWARE_ENV = "HIPTHRUST_FIRMWARE"  # override: the folder holding main.py, hipthrust_fw/...
@@ -73,6 +76,7 @@ class Plan:
     arch: str
     port: str | None
     firmware: Path
+    native: bool = True  # @micropython.native methods built as machine code (else bytecode)
     files: list = field(default_factory=list)  # (source path or None, target, how)
     commands: list = field(default_factory=list)  # mpremote argument lists
 
@@ -80,6 +84,7 @@ class Plan:
         return {
             "board": self.board,
             "arch": self.arch,
+            "native": self.native,
             "port": self.port,
             "firmware": str(self.firmware),
             "files": [
@@ -119,13 +124,15 @@ def _constants(path, names):
 
 
 def boards(firmware):
-    """{board name: (module file, mpy-cross arch)} from the firmware's board registry."""
+    """{board name: (module file, mpy-cross arch, native)} from the firmware's board
+    registry; native: the core's per-sample methods are built as machine code (the board
+    file's NATIVE, default True), else as bytecode."""
     folder = firmware / "hipthrust_fw" / "boards"
     registry = _constants(folder / "__init__.py", {"BOARDS"}).get("BOARDS", {})
     result = {}
     for name, module in registry.items():
-        facts = _constants(folder / f"{module}.py", {"NAME", "ARCH"})
-        result[name] = (folder / f"{module}.py", facts.get("ARCH"))
+        facts = _constants(folder / f"{module}.py", {"ARCH", "NATIVE"})
+        result[name] = (folder / f"{module}.py", facts.get("ARCH"), facts.get("NATIVE", True))
     return result
 
 
@@ -163,12 +170,12 @@ def make_plan(board, port=None, firmware=None):
     known = boards(firmware)
     if board not in known:
         raise FlashError(f"unknown board {board!r}; choose one of: {', '.join(sorted(known))}")
-    arch = known[board][1]
+    board_file, arch, native = known[board]
     if not arch:
-        raise FlashError(f"board file {known[board][0]} has no ARCH constant")
+        raise FlashError(f"board file {board_file} has no ARCH constant")
     if not (firmware / MAIN).is_file():
         raise FlashError(f"{firmware / MAIN} is missing; the firmware folder is incomplete")
-    plan = Plan(board=board, arch=arch, port=port, firmware=firmware)
+    plan = Plan(board=board, arch=arch, port=port, firmware=firmware, native=bool(native))
     plan.files.append((firmware / MAIN, MAIN, "copy"))
     for package in PACKAGES:
         for src in sorted((firmware / package).rglob("*.py")):
@@ -190,21 +197,33 @@ def build(plan, staging):
     """Compile and copy plan's files into the folder staging, laid out as on the board."""
     staging = Path(staging)
     cross = mpy_cross_bin()
-    for src, target, how in plan.files:
-        dest = staging / target
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if how == "write":
-            dest.write_text(plan.board + "\n")
-        elif how == "copy":
-            shutil.copyfile(src, dest)
-        else:
-            proc = subprocess.run(
-                [cross, f"-march={plan.arch}", "-o", str(dest), str(src)],
-                capture_output=True, text=True,
-            )
-            if proc.returncode != 0:
-                first = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
-                raise FlashError(f"mpy-cross could not compile {src}: {first[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for src, target, how in plan.files:
+            dest = staging / target
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if how == "write":
+                dest.write_text(plan.board + "\n")
+            elif how == "copy":
+                shutil.copyfile(src, dest)
+            else:
+                _compile(cross, plan, src, dest, Path(tmp))
+
+
+def _compile(cross, plan, src, dest, tmp):
+    # For a bytecode board, the source with its native hints blanked, named as src.
+    path = src
+    if not plan.native:
+        text = src.read_text()
+        if MP_NATIVE in text:
+            path = tmp / src.name
+            path.write_text(strip_mp_native(text))
+    proc = subprocess.run(
+        [cross, f"-march={plan.arch}", "-s", str(src), "-o", str(dest), str(path)],
+        capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        first = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
+        raise FlashError(f"mpy-cross could not compile {src}: {first[0]}")
 
 
 def check_board(sys_mpy, plan):

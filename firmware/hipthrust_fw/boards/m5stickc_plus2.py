@@ -27,6 +27,9 @@ from hipthrust_fw.drivers.mpu6886 import MPU6886
 
 NAME = "m5stickc-plus2"
 ARCH = "xtensawin"  # mpy-cross -march for the ESP32's Xtensa LX6
+# The core as bytecode (its @micropython.native hints dropped by `hipthrust flash`): the
+# ESP32 runs machine code only from IRAM, which the firmware and BLE stack leave little of.
+NATIVE = False
 IMU = "MPU6886"
 IMU_ADDR = 0x68
 AXES = (-2, 1, 3)  # body x, y, z from chip axes (signed, 1-based)

@@ -18,6 +18,7 @@ from hipthrust_fw.drivers.lsm6dsox import LSM6DSOX
 
 NAME = "xiao-esp32s3"
 ARCH = "xtensawin"  # mpy-cross -march for the ESP32-S3's Xtensa LX7
+NATIVE = True  # the core's per-sample methods as machine code (internal RAM is executable)
 IMU = "LSM6DSOX"
 IMU_ADDR = 0x6A  # SDO/SA0 low (the breakouts' default); 0x6B with SA0 high
 AXES = (2, -1, 3)

@@ -25,6 +25,17 @@ DIR = Path(__file__).parent / "compiled"
 _state = None  # (module name -> extension file, or None; reason), found once
 
 
+MP_NATIVE = "@micropython.native"  # MicroPython's hint: compile this method to machine code
+
+
+def strip_mp_native(text):
+    """Source text with each line that is only MP_NATIVE blanked (line numbers kept):
+    for Cython, which would apply it as a decorator (the typed method becoming a slow
+    Python-level one), and for boards whose firmware is built as bytecode."""
+    return "".join("\n" if line.strip() == MP_NATIVE else line
+                   for line in text.splitlines(keepends=True))
+
+
 def source_digest(core, module):
     """sha256 (hex) of module's .py and .pxd in the folder core (shared with the build)."""
     h = hashlib.sha256()

@@ -28,6 +28,7 @@ import threading
 import time
 from pathlib import Path
 
+from hipthrust._native import MP_NATIVE, strip_mp_native
 from hipthrust_core import records as P
 
 HERE = Path(__file__).resolve().parent
@@ -41,7 +42,7 @@ DEFAULT_BOARD = "m5stickc-plus2"
 # a sixth, 7K block (the firmware and core alone intern some 590 names; the fifth pool
 # ends near 630); the shared core (detector, protocol) takes some 48K itself.
 # bench/device_heap.py prints the breakdown and the smallest heap a session runs in:
-# 150K for 30 minutes with no radio (141K before the detector grew); the radio bridge
+# 151K for 30 minutes with no radio (141K before the detector grew); the radio bridge
 # (its module, socket, stream and task) needs some 7K more (its tests passed at 146K
 # when a session needed 139K). At 156K that margin was gone: the raw stream's link-drop
 # test ran GC-bound (13-14 s against 7.7 s at 160K) and, with 416 B more detector code,
@@ -76,11 +77,22 @@ def micropython_bin():
     return _tool("micropython")
 
 
-def compile_tree(src, dst, keep_source=(), device_path=None):
+def board_native(board, firmware=None):
+    """Whether `hipthrust flash` builds the core's @micropython.native methods as machine
+    code for board (its board file's NATIVE); True for a board name it does not know."""
+    from hipthrust.flash import boards
+
+    known = boards(Path(firmware) if firmware else _firmware_dir())
+    return bool(known[board][2]) if board in known else True
+
+
+def compile_tree(src, dst, keep_source=(), device_path=None, native=True):
     """Compile every .py under src to .mpy under dst with mpy-cross (files named in
     keep_source are copied as source). device_path: the folder dst as the device's
-    search path names it, e.g. "../code/firmware" (see below). Raises RuntimeError with
-    the compiler's message."""
+    search path names it, e.g. "../code/firmware" (see below). native: build
+    @micropython.native methods as machine code for this machine's unix port, as
+    `hipthrust flash` does for a board whose NATIVE is true; else as bytecode. Raises
+    RuntimeError with the compiler's message."""
     mpy_cross = _tool("mpy-cross")
     for path in sorted(Path(src).rglob("*.py")):
         rel = path.relative_to(src)
@@ -97,8 +109,15 @@ def compile_tree(src, dst, keep_source=(), device_path=None):
         name = rel.as_posix()
         if device_path is not None:
             name = f"{device_path}/{rel.with_suffix('.mpy').as_posix()}"
-        proc = subprocess.run([mpy_cross, "-s", name, "-o", str(out.with_suffix(".mpy")),
-                               str(path)], capture_output=True, text=True)
+        source = path
+        if not native and MP_NATIVE in path.read_text():
+            source = out.with_suffix(".bytecode.py")
+            source.write_text(strip_mp_native(path.read_text()))
+        proc = subprocess.run([mpy_cross, "-march=host", "-s", name,
+                               "-o", str(out.with_suffix(".mpy")), str(source)],
+                              capture_output=True, text=True)
+        if source != path:
+            source.unlink()
         if proc.returncode != 0:
             raise RuntimeError(f"mpy-cross failed on {path}: {proc.stderr.strip()}")
 
@@ -151,8 +170,9 @@ class DeviceSim:
             if self.precompile:
                 code = Path(self._tmp.name, "code")
                 self._path = [code / "fakes", code / "firmware"]
+                native = board_native(self.board, fw)
                 for src, dst in ((FAKES, self._path[0]), (fw, self._path[1])):
-                    compile_tree(src, dst, device_path=self._device_path(dst))
+                    compile_tree(src, dst, device_path=self._device_path(dst), native=native)
             else:
                 self._path = [FAKES, fw]
         return self._path
