@@ -378,11 +378,14 @@ class Detector(RepLog):
                 # left over: zero it (it would pass for an eccentric otherwise).
                 steady = self._steady(vmm - (self.vslow >> 8)) and -vmm * 5 <= self.peak
                 quick = False
-                if not steady and t - self.b[1] < _OFFSET_QUICK and vmm < -_CONF_ECC:
+                if (not steady and t - self.b[1] < _OFFSET_QUICK and vmm < -_CONF_ECC
+                        and not (self.vel.fused and self.vel.vg * 2 < vmm)):
                     # Steady already, however fast, so soon after the top (over the
                     # last _FLAT_MS: the slow mean still lags): a lowering is still
                     # speeding up then. Samples lost at a quick rise's push leave that.
-                    # (The slow test may still find a drift left after it.)
+                    # (The slow test may still find a drift left after it.) Not where
+                    # the pitch rate, in use, shows the fall itself (lost samples do
+                    # not offset a rate): the top was found late, the lowering is real.
                     steady = quick = self._steady(vmm - (self.ring.value_before(_FLAT_MS) >> 8))
                 if steady:
                     self._rezero(vmm, self.bn[1])
