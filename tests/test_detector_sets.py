@@ -385,6 +385,16 @@ def test_setting_the_bar_down_after_a_set_is_no_rep():
         assert sum(r["full"] for r in got["reps"]) == sum(r["full"] for r in true["reps"])
 
 
+def test_rolling_the_bar_down_off_the_hips_is_no_rep():
+    # Set 5036: the bar rolled off the hips after the set, the pad lifted 0.07 m and
+    # turning at 2.5 rad per second against the reps' 0.8; the accelerometer, at an
+    # angle where gravity was never learnt, read a 0.15 m rise: a sixth "full" rep.
+    samples, truth = simulate_set(5036, rate_hz=50.0, pitch_coupling=1.0)
+    assert [d["kind"] for d in truth["distractors"]][-1] == "set_down"
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    _assert_counted_exactly(truth, result, "set down")
+
+
 def test_walking_off_after_a_set_is_no_rep():
     # Session 111: the bar set down after the last set, the lifter walked off with the
     # pad 3.5 s later, before the 20 s of rest that end a set: a step, 11 s into the

@@ -97,6 +97,8 @@ _ROM_FRAC = const(30)  # %: ... and at least this share of the set's full ROM
 _DROP_MIN = const(20)  # mm: descent that confirms an eccentric
 _ROT_ROLL = const(262000)  # rad/65536 (4 rad) in ~1 s while rising: rolling the bar
 _ROT_REMOVED = const(262000)  # rad/65536 (4 rad) per ~1 s: bar rolled off the hips
+_ROT_OFF = const(100000)  # rad/65536 (1.5 rad) per ~1 s: a rise in a set turning the pad this
+_ROT_OVER = const(3)  # much, and this many times as much as the set's reps did: no rep
 _STALL_MAX = const(1500)  # ms: longest stall of a rise (at its sticking point)
 _LONG_TOP = const(3000)  # ms: a rise this long after a top went through a lowering
 _RISE_MAX = const(700)  # ms: a real rise gains the confirming speed within this time
@@ -172,6 +174,8 @@ class Detector(RepLog):
         self.peak = 0  # mm/s, peak speed of the current phase
         # Reference figures of the set's reps (mm/s, mm, ms).
         self.ref_up = 0
+        self.rot_up = 0  # rad/65536: most rotation per ~1 s (rot_win) in this rise
+        self.rot_ref = 0  # ... and its running mean over the reps seen
         self.ref_down = 0
         self.ref_rom = 0
         self.shorts = 0  # short reps in a row (see RepLog._rep)
@@ -312,6 +316,8 @@ class Detector(RepLog):
                 return
             if vmm > self.peak:
                 self.peak = vmm
+            if self.rot_win > self.rot_up:
+                self.rot_up = self.rot_win
             lvl = self._lvl(self.peak)
             # The top: the speed fell to the boundary level, or it stopped changing at a
             # low value (a hold whose velocity carries some drift: that value is zero).
@@ -348,6 +354,10 @@ class Detector(RepLog):
                     self.ref_up = self.peak
                 else:
                     self.ref_up += (self.peak - self.ref_up) >> 2
+                if self.rot_ref == 0:
+                    self.rot_ref = self.rot_up
+                else:
+                    self.rot_ref += (self.rot_up - self.rot_ref) >> 2
                 # What confirms the next rise, for the whole of the top (nothing it
                 # depends on changes there).
                 self._rise_limits()
@@ -813,6 +823,7 @@ class Detector(RepLog):
         self.up_gap = False
         self.vert.clear_turn()
         self.peak = vmm
+        self.rot_up = self.rot_win
         self.state = _UP
         self.first = not self.in_set
         if not self.first:
@@ -846,6 +857,11 @@ class Detector(RepLog):
             # A set's first rep is its quickest: a loaded hip thrust that completes
             # averages 0.15 m/s or more on the way up. Slower before a set is handling.
             return ROM_SET <= rom <= _ROM_FIRST_MAX and rom * 1000 >= dur * _MEAN_FIRST
+        if self.in_set and self.rot_up > _ROT_OFF and self.rot_up > self.rot_ref * _ROT_OVER:
+            # The pad turned far faster on the way up than in the set's reps (they pitch
+            # it with the arc, the same way each time): the bar rolled down off the hips,
+            # setting it down (set 5036: 2.5 rad/s against 0.8, read as a 0.15 m rep).
+            return False
         if self.in_set and self.vert.net_turn() > 2 * TURN_FIRST:
             # The pad turned over on the way up (a rep's rise pitches it 1.5 rad at most,
             # summed over its axes): the bar rolled off the hips, setting it down.
