@@ -46,7 +46,8 @@ announced only when two reps in a row have risen and come back down (the first t
 bar on, a fidget and walking do not), and not out of a fast fall (a set starts from a
 dead stop: that was the pad put down), so the first rep's events come late. In a set, a
 rise while the pad turns fast about the vertical (walking off with it), or over which
-it turned over (the bar rolled off to set it down), is no rep. Range of motion and
+it turned over or turned three times as fast as in the set's reps (the bar rolled off
+to set it down), is no rep. Range of motion and
 velocities are measured on the accelerometer's velocity, its drift removed by a linear
 detrend between the concentric's zero-velocity ends (the range again as the lowering
 starts, ended where that velocity came back soon after a top found early).
