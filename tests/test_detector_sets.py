@@ -123,6 +123,8 @@ CASES = [
     (1169, 60.0, 1.0, "48 ms of samples lost 30 ms into a rep's push: the straight line over "
      "the gap missed part of the push, the rise read 0.17 m of 0.25 and the full rep partial"),
     (13089, 60.0, 0.5, "the same, 69 ms lost as the push set off: 0.135 m of 0.195, partial"),
+    (3103, 200.0, 1.0, "a rise at the end of a walk waited as a first rep; 7 s later, after "
+     "the bar was rolled onto the hips, the set's first rep paired with it: a false first rep"),
     (1177, 60.0, 1.0, "two quick touch-and-go partials: the first's top found 0.1 s late, "
      "its lowering (at a steady 0.3 m/s 0.1 s after) zeroed as an offset, and the two "
      "merged into one 0.165 m rep passed for full"),

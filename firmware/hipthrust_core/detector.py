@@ -838,6 +838,12 @@ class Detector(RepLog):
         ring = self.ring
         if self.first:
             self._creep_start()
+            if self.vert.net_turn() > 2 * TURN_FIRST:
+                # The pad turned over on the way up: the bar rolled onto the hips. What
+                # rose before it was not on them: no first rep waits to pair with the
+                # next (set 3103: the end of a walk, 7 s before the set, its first rep).
+                self.pend = False
+                self.cb[1] = 0x3FFFFFFF
         n0 = ring.index_at(self.b[0])
         # The detrend takes both ends as rest: end it where the velocity is back at
         # zero (a rushed rep's top, placed a little early, still rises fast).
