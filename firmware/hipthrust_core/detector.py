@@ -42,9 +42,10 @@ that one was drift: the eccentric starts again (a bottom found at rest a third o
 rise down waits 6 s for it). What the movements were
 (reps, full or not; when a set starts and ends) is reps.RepLog's part: a set is
 announced only when two reps in a row have risen and come back down (the first taking
-0.7 s or more), while the pad does not turn about the vertical (handling, rolling the
-bar on, a fidget and walking do not), and not out of a fast fall (a set starts from a
-dead stop: that was the pad put down), so the first rep's events come late. In a set, a
+0.7 s or more; none from before the bar was rolled onto the hips), while the pad does
+not turn about the vertical (handling, rolling the bar on, a fidget and walking do
+not), and not out of a fast fall (a set starts from a dead stop: that was the pad put
+down), so the first rep's events come late. In a set, a
 rise while the pad turns fast about the vertical (walking off with it), or over which
 it turned over or turned three times as fast as in the set's reps (the bar rolled off
 to set it down), is no rep. Range of motion and
