@@ -843,8 +843,7 @@ class Detector(RepLog):
                 # The pad turned over on the way up: the bar rolled onto the hips. What
                 # rose before it was not on them: no first rep waits to pair with the
                 # next (set 3103: the end of a walk, 7 s before the set, its first rep).
-                self.pend = False
-                self.cb[1] = 0x3FFFFFFF
+                self._none_waits()
         n0 = ring.index_at(self.b[0])
         # The detrend takes both ends as rest: end it where the velocity is back at
         # zero (a rushed rep's top, placed a little early, still rises fast).
@@ -865,14 +864,13 @@ class Detector(RepLog):
             # A set's first rep is its quickest: a loaded hip thrust that completes
             # averages 0.15 m/s or more on the way up. Slower before a set is handling.
             return ROM_SET <= rom <= _ROM_FIRST_MAX and rom * 1000 >= dur * _MEAN_FIRST
-        if self.in_set and self.rot_up > _ROT_OFF and self.rot_up > self.rot_ref * _ROT_OVER:
-            # The pad turned far faster on the way up than in the set's reps (they pitch
-            # it with the arc, the same way each time): the bar rolled down off the hips,
-            # setting it down (set 5036: 2.5 rad/s against 0.8, read as a 0.15 m rep).
-            return False
-        if self.in_set and self.vert.net_turn() > 2 * TURN_FIRST:
-            # The pad turned over on the way up (a rep's rise pitches it 1.5 rad at most,
-            # summed over its axes): the bar rolled off the hips, setting it down.
+        if self.in_set and (self.vert.net_turn() > 2 * TURN_FIRST
+                            or (self.rot_up > _ROT_OFF
+                                and self.rot_up > self.rot_ref * _ROT_OVER)):
+            # The bar rolled off the hips, setting it down: the pad turned over on the way
+            # up (a rep's rise pitches it 1.5 rad at most, summed over its axes), or
+            # turned far faster than in the set's reps, which pitch it with the arc the
+            # same way each time (set 5036: 2.5 rad/s against 0.8, read as a 0.15 m rep).
             return False
         # In a set the hips cannot rise above their lockout: a rise far beyond the
         # set's full range is the bar lifted off them (setting it down), no rep. Unless

@@ -25,6 +25,7 @@ cdef class RepLog:
     cpdef void _keep(self, int[::1] dst, long t)
     cpdef void _phase(self, long ph, long t)
     cpdef void _phases(self, long b0, long b1, long b2, long b3)
+    cpdef void _none_waits(self)
     @cython.locals(conc=long, mean=long, flags=long)
     cpdef void _rep(self, long b0, long b1, long b2, long b3, long rom, long peak)
     cpdef void _set_start(self, long t)

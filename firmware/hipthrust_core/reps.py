@@ -97,7 +97,7 @@ class RepLog:
             self._rep(cb[0], cb[1], cb[2], cb[3], self.c_rom, self.c_peak)
         else:
             self._set_start(pb[0])
-        cb[1] = 0x3FFFFFFF  # used, or too old: none waits
+        self._none_waits()  # (used, or too old)
         if (self.p_rom * 2 > rom * 3
                 and self.p_rom * 2 * (b[1] - b[0]) < rom * (pb[1] - pb[0])):
             # The first rep rose over 1.5 times as far as the second, at under half its
@@ -126,6 +126,12 @@ class RepLog:
         self._phase(P.PH_TOP, b1)
         self._phase(P.PH_ECCENTRIC, b2)
         self._phase(P.PH_BOTTOM, b3)
+
+    def _none_waits(self):
+        # No first rep, nor a rise kept as one (cb: its top far in the future), waits
+        # to pair with the next.
+        self.pend = False
+        self.cb[1] = 0x3FFFFFFF
 
     def _rep(self, b0, b1, b2, b3, rom, peak):
         # The REP summary (rom mm, peak mm/s of the concentric); full, partial or

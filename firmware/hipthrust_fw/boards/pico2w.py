@@ -20,7 +20,7 @@ from hipthrust_fw.drivers.lsm6dsox import LSM6DSOX
 
 NAME = "pico2w"
 ARCH = "armv7emsp"  # mpy-cross -march for the RP2350's Cortex-M33 (single-precision FPU)
-NATIVE = True  # the core's per-sample methods as machine code (in RAM, beside the heap)
+NATIVE = True  # the core's per-sample methods as machine code (RAM is executable there)
 IMU = "LSM6DSOX"
 IMU_ADDR = 0x6A
 AXES = (-1, -2, 3)

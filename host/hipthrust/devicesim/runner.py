@@ -110,9 +110,10 @@ def compile_tree(src, dst, keep_source=(), device_path=None, native=True):
         if device_path is not None:
             name = f"{device_path}/{rel.with_suffix('.mpy').as_posix()}"
         source = path
-        if not native and MP_NATIVE in path.read_text():
+        text = "" if native else path.read_text()
+        if MP_NATIVE in text:
             source = out.with_suffix(".bytecode.py")
-            source.write_text(strip_mp_native(path.read_text()))
+            source.write_text(strip_mp_native(text))
         proc = subprocess.run([mpy_cross, "-march=host", "-s", name,
                                "-o", str(out.with_suffix(".mpy")), str(source)],
                               capture_output=True, text=True)
