@@ -128,6 +128,10 @@ CASES = [
     (1177, 60.0, 1.0, "two quick touch-and-go partials: the first's top found 0.1 s late, "
      "its lowering (at a steady 0.3 m/s 0.1 s after) zeroed as an offset, and the two "
      "merged into one 0.165 m rep passed for full"),
+    (17043, 200.0, 0.0, "a pad that does not pitch, the pitch rate's scale learnt while the bar "
+     "was handled: in use in the reps, its velocity was the accelerometer's high-passed "
+     "alone, each top read as a lowering: two reps flagged partial"),
+    (17115, 200.0, 0.0, "the same: five of fifteen reps flagged partial"),
 ]
 
 

@@ -223,7 +223,7 @@ class Detector(RepLog):
             self.t_still = t_ms
         vel = self.vel
         v0 = self.v
-        v = vel.update(dt, av, vert, self.in_set, self.in_set and st == _TOP)
+        v = vel.update(dt, av, vert, self.in_set, self.in_set and st == _TOP, st == _UP)
         if st == _UP and vel.gap and ((v0 - v) >> 8) * _GAP_DROP > self.peak:
             self.up_gap = True  # samples lost in a rise, the velocity falling fast over them
         self.v = v

@@ -19,8 +19,10 @@ drift: then the pitch-rate velocity (pitch.PitchVelocity) plus the
 accelerometer's quick changes (a complementary filter on their difference),
 minus the offset that is left, is used instead - but only while the regression
 of one on the other shows a strong correlation (pitch.PitchVelocity.good), with
-hysteresis, and the accelerometer's estimate carries on from its value when the
-pitch rate is dropped. How much a real pad rotates is not known in advance.
+hysteresis, and while its scale makes the pitch rate follow the reps' rises (one
+learnt while the bar was handled may not); the accelerometer's estimate carries on
+from its value when the pitch rate is dropped. How much a real pad rotates is not
+known in advance.
 
 Where samples were lost in the middle of a quick push the accelerometer cannot
 tell what happened between them: the integral over the gap follows the cubic that
@@ -57,6 +59,8 @@ _GAP_DV = const(102400)  # mm/s * 256 (400 mm/s): over a gap, the two disagree b
 # than this: the pitch rate is taken (measured: 200 mm/s gave as many reps back, but
 # boundaries a little worse; smaller changes are the two estimates' own differences)
 _DS_MAX = const(64000)  # mg/256 per ms (250 g/s): change of slope across a gap, at most
+_RISE_MIN = const(150)  # mm/s: a rise this fast must be followed by the pitch rate
+_TAU_PK = const(1500)  # ms: decay of the recent peak speed and pitch rate
 _LIM = const(4194304)  # 2**22 (16 m/s): velocity clamp, mm/s * 256; keeps v * dt < 2**30
 
 
@@ -83,16 +87,19 @@ class Velocity:
         # (mm/s * 256; 0 on every other sample: the detector amends its history)
         self.dt_m = 0  # mean sample period, ms * 16 (0: none yet)
         self.gap = False  # samples were lost before this one (the detector reads it)
+        self.follows = True  # the pitch rate's scale matched the last rise (see update)
+        self.pk_v = 0  # recent peak of the accelerometer's high-passed speed, mm/s * 64
+        self.pk_q = 0  # recent peak of the pitch rate, 0.1 deg/s * 64
         self.jump = 0  # this sample's step of the detection velocity: the switch to
         # the pitch rate (mm/s * 256; 0 on every other sample)
 
     @micropython.native
-    def update(self, dt, av, vert, in_set, top=False):
+    def update(self, dt, av, vert, in_set, top=False, rising=False):
         """One sample: dt in ms, av the vertical acceleration in mg/16, vert the
         vertical.Vertical that produced it (rates, stillness; its moving flag: a
-        rise or fall in progress), in_set and top (at the top of a rep in a set) from
-        the phase machine. Returns the detection velocity in mm/s * 256 and updates
-        self.vr."""
+        rise or fall in progress), in_set, top (at the top of a rep in a set) and
+        rising (a rise in progress) from the phase machine. Returns the detection
+        velocity in mm/s * 256 and updates self.vr."""
         self.avs += (((av << 6) - self.avs) // _TAU_AVS) * dt
         # A gap (samples lost): over 1.5 times the mean sample period, which follows
         # the rate (a gap counts as two periods in it).
@@ -153,6 +160,19 @@ class Velocity:
         still = vert.still
         vg = self.pv.update(dt, vert.wx, vert.wy, vert.wz, vk >> 8, not still,
                             still and not vert.moving and not top)
+        # Recent peaks of the accelerometer's speed and the pitch rate (* 64: a decay
+        # step at 200 Hz is under 1 in their own units).
+        a = (vk if vk >= 0 else -vk) >> 2
+        if a > self.pk_v:
+            self.pk_v = a
+        else:
+            self.pk_v -= (self.pk_v * dt) // _TAU_PK
+        a = self.pv.q - (self.pv.q_b >> 6)
+        a = (a if a >= 0 else -a) << 6
+        if a > self.pk_q:
+            self.pk_q = a
+        else:
+            self.pk_q -= (self.pk_q * dt) // _TAU_PK
         dx = ((((avf * dt) >> 5) * 643) >> 8) + dc - ((vg - self.vg) << 8)
         if gap and self.fused and not -_GAP_DV <= dx <= _GAP_DV:
             # Samples were lost, and the accelerometer's integral over the gap missed
@@ -205,10 +225,20 @@ class Velocity:
         if k < 0:
             k = -k
         was = self.fused
+        if rising and k > _K_TRUST and self.pk_v > _RISE_MIN << 6:
+            # A rise, the scale claiming trust: does it make the rate's recent peak a
+            # third of the speed's, at least? One learnt elsewhere (handling the bar,
+            # the pad turning fast) may say far less: the rate does not follow the
+            # reps (a pad that does not pitch: it slips round the bar), the regression
+            # has nothing to learn from them, and in use the velocity would be the
+            # accelerometer's high-passed alone, each top read as a lowering. Not in
+            # use until a rise says otherwise.
+            self.follows = ((k * (self.pk_q >> 6)) >> 8) * 3 >= self.pk_v >> 6
+        good = self.pv.good and self.follows
         if was:
-            self.fused = self.pv.good and k * 3 > _K_TRUST * 2
+            self.fused = good and k * 3 > _K_TRUST * 2
         else:
-            self.fused = self.pv.good and k > _K_TRUST and (in_set or not vert.moving)
+            self.fused = good and k > _K_TRUST and (in_set or not vert.moving)
         self.jump = 0
         if self.fused:
             # The accelerometer's estimate carries on from here if the pitch rate is
