@@ -8,7 +8,7 @@ cdef long _W_CLIP, _AXIS_DIV, _TAU_QB, _TAU_K, _MIN_Q
 
 cdef class PitchVelocity:
     cdef public int[::1] e
-    cdef public long q, q_lp, q_b, num, den, k, vv
+    cdef public long q, qf, q_lp, q_b, num, den, k, vv
     cdef public bint good
 
     @cython.locals(q=long, e0=long, e1=long, e2=long, sq=long, m=long, qh=long, v=long,

@@ -36,6 +36,7 @@ class PitchVelocity:
     def __init__(self):
         self.e = array("i", (9459, 9459, 9459))  # axis, unit * 16384
         self.q = 0  # pitch rate about the axis, 0.1 deg/s
+        self.qf = 0  # ... less the gyroscope's bias left (q_b), 0.1 deg/s
         self.q_lp = 0  # its mean over ~2 s, 0.1 deg/s * 64
         self.q_b = 0  # its mean at rest (gyro bias left), 0.1 deg/s * 64
         self.num = 0  # running sum of v * q (mm/s * 0.1 deg/s / 16)
@@ -103,4 +104,6 @@ class PitchVelocity:
                 self.good = 2 * n > p
             if self.den > 64:
                 self.k = clip((self.num << 6) // (self.den >> 2), 65536)
-        return (self.k * (q - (self.q_b >> 6))) >> 8
+        q -= self.q_b >> 6
+        self.qf = q
+        return (self.k * q) >> 8

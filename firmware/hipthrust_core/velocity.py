@@ -167,7 +167,7 @@ class Velocity:
             self.pk_v = a
         else:
             self.pk_v -= (self.pk_v * dt) // _TAU_PK
-        a = self.pv.q - (self.pv.q_b >> 6)
+        a = self.pv.qf
         a = (a if a >= 0 else -a) << 6
         if a > self.pk_q:
             self.pk_q = a
