@@ -69,6 +69,7 @@ _TAU_PS = const(1000)  # ms: that mean
 _TAU_YAW = const(1000)  # ms: smoothing of the rotation rate about the vertical
 _STILL_MS = const(200)  # ms the two measures must stay low before we call it still
 _STILL_LONG = const(800)  # ms: ... when the accel does not weigh what gravity weighs
+_QUIET_BIAS = const(4000)  # ms: accel at rest this long, the gyro's rate is its bias
 
 
 class Vertical:
@@ -87,6 +88,7 @@ class Vertical:
         self.dev_a = 0  # smoothed |accel deviation|, mg/16
         self.pslow = 0  # smoothed accel along the vertical, over ~1 s, mg/16
         self.dev_w = 0  # smoothed bias-free rotation rate, 0.1 deg/s * 16
+        self.quiet_ms = 0  # ms the accel rested while the gyro did not (see update)
         self.still_ms = 0
         self.still = False
         self.in_set = False  # the detector is in a set (its reps' motion is no gravity)
@@ -292,8 +294,23 @@ class Vertical:
         # the quiet must last longer: the smooth start of a slow lowering (tens of mg,
         # rising slowly) passes every other test for a while. (Gravity seen from a
         # new pitch may still be a little off, so weight alone cannot be required.)
-        if (self.dev_a < _STILL_ACC * 16 and self.dev_w < _STILL_GYR * 16
-                and da < _STILL_ACC * 32 and dw < _STILL_GYR * 32 and dp < _STILL_G * 16):
+        quiet = self.dev_a < _STILL_ACC * 16 and da < _STILL_ACC * 32 and dp < _STILL_G * 16
+        if quiet and self.dev_w >= _STILL_GYR * 16 and not self.in_set:
+            # The accel at rest, yet the gyro shows a rate: for seconds on end only a
+            # bias does that (a bar turning about the vertical, quietly, for that long
+            # is none on the hips). A bias learnt wrong along the vertical, where the
+            # accelerometer cannot correct it, would keep the bar from ever resting
+            # again, and from relearning it (session 134: 12 deg/s after a set of quick
+            # reps, read as walking with the pad; the next set's 16 reps not counted).
+            self.quiet_ms += dt
+            if self.quiet_ms > _QUIET_BIAS:
+                self.quiet_ms = _QUIET_BIAS
+                gb[0] += (((gx << 8) - gb[0]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
+                gb[1] += (((gy << 8) - gb[1]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
+                gb[2] += (((gz << 8) - gb[2]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
+        else:
+            self.quiet_ms = 0
+        if (quiet and self.dev_w < _STILL_GYR * 16 and dw < _STILL_GYR * 32):
             self.still_ms += dt
             if self.still_ms > _STILL_LONG:
                 self.still_ms = _STILL_LONG
