@@ -20,6 +20,7 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/sessions.py
 	$(BIN)/python bench/speed.py
 	$(BIN)/python bench/link.py
 	$(BIN)/python bench/history.py

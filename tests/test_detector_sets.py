@@ -429,6 +429,23 @@ def test_a_set_after_a_set_of_quick_reps_is_counted():
     assert full[2] == 16
 
 
+@pytest.mark.parametrize("seed", [157, 298, 139])
+def test_the_pad_picked_up_after_the_last_set_is_no_rep(seed):
+    # Sessions 157, 298, 139: a few seconds after the last set (set down, or not) the
+    # lifter picks the pad up to walk off with it, before the rest that ends the set.
+    # The pickup read as one more full rep (157: 0.375 m at the set's own speed; 298:
+    # 0.65 m; 139: after the bar was set down). Each rep's top leaves the pad where
+    # the set's others did; the pickup leaves it turned 40-180 degrees from there.
+    samples, truth = simulate_session(seed=seed, sets=3)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    walk = next(d for d in truth["distractors"]
+                if d["kind"] == "walk" and d["start_s"] > truth["sets"][2]["end_s"])
+    got = [r for s in result["sets"] for r in s["reps"]]
+    assert not [g for g in got if g["full"] and walk["start_s"] - 0.5 <= g["concentric_start_s"]]
+    full = [[r["full"] for r in s["reps"]].count(True) for s in result["sets"]]
+    assert full == [[r["full"] for r in s["reps"]].count(True) for s in truth["sets"]]
+
+
 def test_a_long_touch_and_go_set_keeps_its_range():
     # Session 121's second set: 14 controlled touch-and-go reps, no rest between them.
     # Gravity was learnt in the set from the reps' quiet parts (a lowering's end, the
