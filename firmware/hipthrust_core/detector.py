@@ -879,16 +879,17 @@ class Detector(RepLog):
             # same way each time (set 5036: 2.5 rad/s against 0.8, read as a 0.15 m rep).
             return False
         # Each rep's top leaves the pad where the set's others did (the hips locked out,
-        # the bar on them): within 29 degrees of their mean over 600 simulated sessions,
-        # 15 in 99 reps of 100. The pad picked up (walking off with it after the set,
-        # before its rest ended it) is left turned any way (40-180 degrees: 14 such
-        # "reps" counted in sessions 100-299).
+        # the bar on them): within 29 degrees of their mean in 200 simulated sessions
+        # (5114 reps), 15 in 99 reps of 100. The pad picked up (walking off with it
+        # after the set, before its rest ended it) is left turned any way (40-180
+        # degrees: 14 such "reps" counted in those sessions).
         up = self.vert.up
         a0 = up[0] >> 8  # mg
         a1 = up[1] >> 8
         a2 = up[2] >> 8
         if self.tu_n:
-            t0 = self.tu0 >> 5  # mg/32: the products below stay < 2**27
+            # mg/32: |up| is kept near 1 g (31 units), the products below < 2**27
+            t0 = self.tu0 >> 5
             t1 = self.tu1 >> 5
             t2 = self.tu2 >> 5
             b0 = a0 >> 5
