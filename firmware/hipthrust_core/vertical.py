@@ -295,6 +295,7 @@ class Vertical:
         # rising slowly) passes every other test for a while. (Gravity seen from a
         # new pitch may still be a little off, so weight alone cannot be required.)
         quiet = self.dev_a < _STILL_ACC * 16 and da < _STILL_ACC * 32 and dp < _STILL_G * 16
+        relearn = False
         if quiet and self.dev_w >= _STILL_GYR * 16 and not self.in_set:
             # The accel at rest, yet the gyro shows a rate: for seconds on end only a
             # bias does that (a bar turning about the vertical, quietly, for that long
@@ -303,14 +304,12 @@ class Vertical:
             # again, and from relearning it (session 134: 12 deg/s after a set of quick
             # reps, read as walking with the pad; the next set's 16 reps not counted).
             self.quiet_ms += dt
-            if self.quiet_ms > _QUIET_BIAS:
+            relearn = self.quiet_ms > _QUIET_BIAS
+            if relearn:
                 self.quiet_ms = _QUIET_BIAS
-                gb[0] += (((gx << 8) - gb[0]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
-                gb[1] += (((gy << 8) - gb[1]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
-                gb[2] += (((gz << 8) - gb[2]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
         else:
             self.quiet_ms = 0
-        if (quiet and self.dev_w < _STILL_GYR * 16 and dw < _STILL_GYR * 32):
+        if quiet and self.dev_w < _STILL_GYR * 16 and dw < _STILL_GYR * 32:
             self.still_ms += dt
             if self.still_ms > _STILL_LONG:
                 self.still_ms = _STILL_LONG
@@ -320,13 +319,12 @@ class Vertical:
         else:
             self.still_ms = 0
             self.still = False
-        if self.still:
-            tau = _TAU_STILL
+        tau = _TAU_STILL if self.still else _TAU_MOVE
+        if self.still or relearn:
+            # (Never both: relearning needs the gyro's rate, which stillness excludes.)
             gb[0] += (((gx << 8) - gb[0]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
             gb[1] += (((gy << 8) - gb[1]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
             gb[2] += (((gz << 8) - gb[2]) * dt + _TAU_BIAS // 2) // _TAU_BIAS
-        else:
-            tau = _TAU_MOVE
         # Gyro bias, learnt all the time from the correction the accelerometer asks
         # for (the integral term of a Mahony filter): a constant turn of the measured
         # gravity away from the tracked one is a rate the gyroscope does not report.
