@@ -110,6 +110,7 @@ _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
 _FLAT_MS = const(50)  # ms: ... and the quick one's span
 _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an offset
 _OFFSET_QUICK = const(120)  # ms after a top in which any steady fall is an offset
+_REPS_NEAR = const(8000)  # ms after a rep's top in which the bar is taken as in a set
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 _GAP_DROP = const(4)  # a rise's velocity that fell by over 1/this of its peak across lost
 # samples had its top's deceleration in the gap (see _flat) ...
@@ -192,6 +193,7 @@ class Detector(RepLog):
         self.bn = array("i", (0, 0, 0, 0))
         self.last_end = 0  # ms, end of the set's last rep
         self.t_still = -1  # ms, last sample at which the bar was at rest
+        self.t_rep = -_REPS_NEAR  # ms, top of the last rise taken for a rep
         self.bot_pend = False  # a rep waits at its bottom for the next rise (_settle)
         self.bot_t = 0  # ... its bottom (ms) and ring sample, and when it was found (ms)
         self.bot_n = 0
@@ -222,7 +224,10 @@ class Detector(RepLog):
         vert = self.vert
         st = self.state
         vert.moving = st == _UP or st == _DOWN
-        vert.in_set = self.in_set  # (a set's gentle motion is no gravity: Vertical)
+        # A set's gentle motion is no gravity (Vertical), nor is that of the reps
+        # before the set is announced (sessions 243, 301: their first reps' top holds
+        # and lowering starts were learnt as gravity, 10-15 mg off at the top).
+        vert.in_set = self.in_set or t_ms - self.t_rep < _REPS_NEAR
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
         if vert.still:
             self.t_still = t_ms
@@ -355,6 +360,7 @@ class Detector(RepLog):
                     self.state = _BOTTOM
                     self.rise = 0
                     return
+                self.t_rep = t
                 if not self.first:
                     self._phase(P.PH_TOP, self.t_b)
                 if self.ref_up == 0:

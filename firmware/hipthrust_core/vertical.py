@@ -18,7 +18,8 @@ bias, seen from a new side each time the bar pitches, does not leak into it.
 The gravity magnitude's bias changes when the sensor turns (the bar rolled onto
 the hips, or a rep's top pitched it), so it is learnt fast at the first rest after
 a big turn (about a second of it), or from the mean reading while the bar moves
-gently if no rest comes (not in a set, which the detector tells it: in_set), at
+gently if no rest comes (not in a set, nor among reps before one is announced:
+the detector tells it, in_set), at
 the new angle only (gravity where it was learnt before stays as it was: the bar
 comes back there); then that angle is where gravity was learnt, and from there on
 it is learnt slowly. Once it is known, a rest must also weigh what gravity weighs:
@@ -91,7 +92,8 @@ class Vertical:
         self.quiet_ms = 0  # ms the accel rested while the gyro did not (see update)
         self.still_ms = 0
         self.still = False
-        self.in_set = False  # the detector is in a set (its reps' motion is no gravity)
+        self.in_set = False  # the detector is in a set, or a rep's top came lately (the
+        # reps' motion is no gravity)
         self.uref = array("i", (0, 0, 0))  # unit up vector where gravity was learnt, 1/128
         self.learn_ms = 0  # ms spent learning gravity at a new angle
         self.turned = True  # turned away from where gravity was learnt
