@@ -226,7 +226,7 @@ class Detector(RepLog):
         vert.moving = st == _UP or st == _DOWN
         # A set's gentle motion is no gravity (Vertical), nor is that of the reps
         # before the set is announced (sessions 243, 301: their first reps' top holds
-        # and lowering starts were learnt as gravity, 10-15 mg off at the top).
+        # and lowering starts were learnt as gravity, some 10 mg off at the top).
         vert.in_set = self.in_set or t_ms - self.t_rep < _REPS_NEAR
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
         if vert.still:

@@ -18,14 +18,13 @@ bias, seen from a new side each time the bar pitches, does not leak into it.
 The gravity magnitude's bias changes when the sensor turns (the bar rolled onto
 the hips, or a rep's top pitched it), so it is learnt fast at the first rest after
 a big turn (about a second of it), or from the mean reading while the bar moves
-gently if no rest comes (not in a set, nor among reps before one is announced:
-the detector tells it, in_set), at
-the new angle only (gravity where it was learnt before stays as it was: the bar
-comes back there); then that angle is where gravity was learnt, and from there on
-it is learnt slowly. Once it is known, a rest must also weigh what gravity weighs:
-the smooth start of a slow lowering passes every other stillness test for up to a
-second, and learning gravity there cancels the lowering. The velocity estimate
-corrects it too (rebias).
+gently if no rest comes (not in a set, nor among the reps before one is announced:
+the detector tells it, in_set), at the new angle only (gravity where it was learnt
+before stays as it was: the bar comes back there); then that angle is where
+gravity was learnt, and from there on it is learnt slowly. Once it is known, a
+rest must also weigh what gravity weighs: the smooth start of a slow lowering
+passes every other stillness test for up to a second, and learning gravity there
+cancels the lowering. The velocity estimate corrects it too (rebias).
 
 Fixed point: up vector in mg/256, output in mg/16, gravity magnitude in mg/8,
 gyro bias in 0.1 deg/s / 256. Every intermediate stays below 2**30 in magnitude
