@@ -132,6 +132,10 @@ CASES = [
      "was handled: in use in the reps, its velocity was the accelerometer's high-passed "
      "alone, each top read as a lowering: two reps flagged partial"),
     (17115, 200.0, 0.0, "the same: five of fifteen reps flagged partial"),
+    (3097, 60.0, 1.0, "a set 1 s after the bar was rolled onto the hips, no rest between: "
+     "gravity on the hips is learnt from the bar's gentle motion (its first reps' too, still "
+     "turned further from where it was last learnt than a rep pitches it); not learnt, a "
+     "full rep read 0.083 m of 0.124, partial"),
 ]
 
 

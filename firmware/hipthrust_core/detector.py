@@ -227,7 +227,8 @@ class Detector(RepLog):
         # A set's gentle motion is no gravity (Vertical), nor is that of the reps
         # before the set is announced (sessions 243, 301: their first reps' top holds
         # and lowering starts were learnt as gravity, some 10 mg off at the top).
-        vert.in_set = self.in_set or t_ms - self.t_rep < _REPS_NEAR
+        vert.in_set = self.in_set
+        vert.reps = t_ms - self.t_rep < _REPS_NEAR
         av = vert.update(dt, ax, ay, az, gx, gy, gz)
         if vert.still:
             self.t_still = t_ms

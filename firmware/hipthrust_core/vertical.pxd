@@ -4,7 +4,7 @@ cimport cython
 from hipthrust_core.fixed cimport clip
 
 cdef long _A_CLIP, _W_CLIP, _G_CLIP, _TH_CLIP, _TAU_STILL, _TAU_MOVE, _TAU_G, _TAU_G_SLOW
-cdef long _LEARNT, _LEARNT_G, _TAU_G_MOVE, _QUIET_ACC, _TURN, _TAU_K, _G0_MID, _G0_SPAN, _GK_CLIP
+cdef long _LEARNT, _LEARNT_G, _TAU_G_MOVE, _QUIET_ACC, _ROLL, _TURN, _TAU_K, _G0_MID, _G0_SPAN, _GK_CLIP
 cdef long _INC_CLIP
 cdef long _KI_DIV, _GB_CLIP, _TAU_BIAS, _TAU_AF, _TAU_AS, _TAU_DEV, _STILL_ACC, _STILL_GYR
 cdef long _STILL_G, _TAU_PS, _TAU_YAW, _STILL_MS, _STILL_LONG, _QUIET_BIAS
@@ -14,7 +14,7 @@ cdef class Vertical:
     cdef public int[::1] up, gb, gk, af, asl, uref, turn
     cdef public long gmag, g8, g0, dev_a, pslow, dev_w, quiet_ms, still_ms, learn_ms
     cdef public long rot, wx, wy, wz, yaw
-    cdef public bint started, still, turned, moving, in_set
+    cdef public bint started, still, turned, moving, in_set, reps
 
     @cython.locals(up="int[::1]")
     cpdef void reset(self, long ax, long ay, long az)

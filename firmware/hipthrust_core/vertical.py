@@ -18,13 +18,14 @@ bias, seen from a new side each time the bar pitches, does not leak into it.
 The gravity magnitude's bias changes when the sensor turns (the bar rolled onto
 the hips, or a rep's top pitched it), so it is learnt fast at the first rest after
 a big turn (about a second of it), or from the mean reading while the bar moves
-gently if no rest comes (not in a set, nor among the reps before one is announced:
-the detector tells it, in_set), at the new angle only (gravity where it was learnt
-before stays as it was: the bar comes back there); then that angle is where
-gravity was learnt, and from there on it is learnt slowly. Once it is known, a
-rest must also weigh what gravity weighs: the smooth start of a slow lowering
-passes every other stillness test for up to a second, and learning gravity there
-cancels the lowering. The velocity estimate corrects it too (rebias).
+gently if no rest comes (not in a set, nor among the reps before one is announced
+unless the bar never rested since the roll: the detector tells it, in_set and
+reps), at the new angle only (gravity where it was learnt before stays as it was:
+the bar comes back there); then that angle is where gravity was learnt, and from
+there on it is learnt slowly. Once it is known, a rest must also weigh what
+gravity weighs: the smooth start of a slow lowering passes every other stillness
+test for up to a second, and learning gravity there cancels the lowering. The
+velocity estimate corrects it too (rebias).
 
 Fixed point: up vector in mg/256, output in mg/16, gravity magnitude in mg/8,
 gyro bias in 0.1 deg/s / 256. Every intermediate stays below 2**30 in magnitude
@@ -50,6 +51,7 @@ _LEARNT = const(1000)  # ms of learning at _TAU_G after which gravity is known a
 _LEARNT_G = const(10)  # mg: ... and once the slow mean is this close to it
 _TAU_G_MOVE = const(1500)  # ms: ... while moving gently just after a turn
 _QUIET_ACC = const(60)  # mg: ... (smoothed change of the accel under this: no rep)
+_ROLL = const(200)  # 1/128 (L1, about 1.6 rad): further than a rep pitches the pad
 _TURN = const(100)  # 1/128 (L1 norm of du, about 0.8 rad): turn after which gravity is relearnt
 _TAU_K = const(1500)  # ms: ... of its part that turns with the bar
 _G0_MID = const(256000)  # mg/256: 1 g, centre of the range rebias() may move gravity in
@@ -91,8 +93,8 @@ class Vertical:
         self.quiet_ms = 0  # ms the accel rested while the gyro did not (see update)
         self.still_ms = 0
         self.still = False
-        self.in_set = False  # the detector is in a set, or a rep's top came lately (the
-        # reps' motion is no gravity)
+        self.in_set = False  # the detector is in a set (its reps' motion is no gravity)
+        self.reps = False  # ... or a rep's top came lately (a set not yet announced)
         self.uref = array("i", (0, 0, 0))  # unit up vector where gravity was learnt, 1/128
         self.learn_ms = 0  # ms spent learning gravity at a new angle
         self.turned = True  # turned away from where gravity was learnt
@@ -297,7 +299,7 @@ class Vertical:
         # new pitch may still be a little off, so weight alone cannot be required.)
         quiet = self.dev_a < _STILL_ACC * 16 and da < _STILL_ACC * 32 and dp < _STILL_G * 16
         relearn = False
-        if quiet and self.dev_w >= _STILL_GYR * 16 and not self.in_set:
+        if quiet and self.dev_w >= _STILL_GYR * 16 and not self.in_set and not self.reps:
             # The accel at rest, yet the gyro shows a rate: for seconds on end only a
             # bias does that (a bar turning about the vertical, quietly, for that long
             # is none on the hips). A bias learnt wrong along the vertical, where the
@@ -400,7 +402,8 @@ class Vertical:
         d = u1 - ur[1]
         dist += d if d > 0 else -d
         d = u2 - ur[2]
-        turned = dist + (d if d > 0 else -d) > _TURN
+        dist += d if d > 0 else -d
+        turned = dist > _TURN
         self.turned = turned
         learn = 0  # ms of gravity learning at this angle, this sample
         if self.still and not self.moving:
@@ -416,7 +419,8 @@ class Vertical:
                 gk[0] = clip(gk[0] + ((((e * u0) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
                 gk[1] = clip(gk[1] + ((((e * u1) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
                 gk[2] = clip(gk[2] + ((((e * u2) >> 8) * dt + _TAU_K // 2) // _TAU_K), _GK_CLIP)
-        elif turned and not self.in_set and self.dev_a < _QUIET_ACC * 16:
+        elif (turned and not self.in_set and (not self.reps or dist > _ROLL)
+              and self.dev_a < _QUIET_ACC * 16):
             # Turned (the bar rolled onto the hips) and not yet at rest: the bias seen
             # from the new angle is unknown. The bar goes nowhere over a second or two,
             # so the mean of the reading is gravity: learn it, more slowly. Not in a
@@ -424,7 +428,9 @@ class Vertical:
             # lowering, the deceleration into the bottom), its acceleration no
             # gravity; learnt as gravity, 10-20 mg off through a touch-and-go set
             # with no rest in it. There the velocity corrects it (rebias: over a set
-            # the bar goes nowhere).
+            # the bar goes nowhere). Nor among the reps before a set is announced
+            # (reps), unless still turned further than a rep pitches the pad: then the
+            # bar has not rested since it was rolled on, and this is all there is.
             err = clip((p << 4) - gm, 262144)
             self._learn_at((err * dt + _TAU_G_MOVE // 2) // _TAU_G_MOVE, u0, u1, u2)
             learn = dt // 3  # three times slower to learn than at rest
