@@ -110,7 +110,7 @@ _TAU_SLOW = const(100)  # ms: smoothing of the velocity for the plateau test
 _FLAT_MS = const(50)  # ms: ... and the quick one's span
 _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an offset
 _OFFSET_QUICK = const(120)  # ms after a top in which any steady fall is an offset
-_REPS_NEAR = const(8000)  # ms after a rep's top in which the bar is taken as in a set
+_REPS_NEAR = const(8000)  # ms after a rep's top in which its motion is the reps' (Vertical: reps)
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
 _GAP_DROP = const(4)  # a rise's velocity that fell by over 1/this of its peak across lost
 # samples had its top's deceleration in the gap (see _flat) ...
