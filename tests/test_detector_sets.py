@@ -461,11 +461,17 @@ def test_a_long_touch_and_go_set_keeps_its_range():
     assert len(result["sets"]) == 3
     got, true = result["sets"][1], truth["sets"][1]
     assert sum(r["full"] for r in got["reps"]) == sum(r["full"] for r in true["reps"]) == 11
-    full = [t for t in true["reps"] if t["kind"] == "full"]
-    for t in full:
-        g = next(g for g in got["reps"]
-                 if abs(g["concentric_start_s"] - t["concentric_start_s"]) < MATCH_S)
+    for t, g in _full_reps_found(true, got):
         assert abs(g["rom_m"] / t["rom_m"] - 1.0) < 0.2, (t["concentric_start_s"], g["rom_m"])
+
+
+def _full_reps_found(true, got):
+    # (true rep, detected rep) for each full rep of a true set, the detected one the
+    # rep of the detected set starting within MATCH_S of it (one not found fails the test).
+    for t in true["reps"]:
+        if t["kind"] == "full":
+            yield t, next(g for g in got["reps"]
+                          if abs(g["concentric_start_s"] - t["concentric_start_s"]) < MATCH_S)
 
 
 def test_a_first_rep_whose_top_was_found_early_reads_its_whole_range():
@@ -506,7 +512,5 @@ def test_a_heavy_sets_slow_reps_keep_their_range(seed):
     for got, true in zip(result["sets"], truth["sets"], strict=True):
         if true["category"] != "strength":
             continue
-        for t in [t for t in true["reps"] if t["kind"] == "full"]:
-            g = next(g for g in got["reps"]
-                     if abs(g["concentric_start_s"] - t["concentric_start_s"]) < MATCH_S)
+        for t, g in _full_reps_found(true, got):
             assert g["rom_m"] > 0.7 * t["rom_m"], (t["concentric_start_s"], g["rom_m"])
