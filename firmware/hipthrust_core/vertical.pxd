@@ -32,7 +32,7 @@ cdef class Vertical:
                    uz=long, nx=long, ny=long, nz=long, da=long, dw=long, pf=long, dp=long,
                    tau=long, half=long, rx=long, ry=long, rz=long, r=long, p=long, g8=long,
                    u0=long, u1=long, u2=long, yaw=long, gm=long, turned=bint, quiet=bint,
-                   relearn=bint, learn=long, err=long, tg=long, e=long, av=long, d=long, b=long,
+                   relearn=bint, learn=long, err=long, e=long, av=long, d=long, b=long,
                    dist=long, rot=long,
                    up="int[::1]", gb="int[::1]", gk="int[::1]", af="int[::1]", sl="int[::1]",
                    ur="int[::1]", nt="int[::1]", sx=long, sy=long, sz=long)
