@@ -176,6 +176,23 @@ def test_the_fastest_reps_the_lift_allows_are_counted(seed):
     _assert_counted_exactly(truth, result, "the fastest reps")
 
 
+def test_a_grind_that_stalls_right_after_it_sets_off_is_one_full_rep():
+    # Session 236, set 2, rep 13: a grind rose for 0.13 s, stalled 0.14 s and drove on
+    # to lockout. Its first push, shorter than a knock's limit (0.15 s), was taken for
+    # one; the rest of the rise, read as a rep from the stall, was flagged partial
+    # (12 full reps of 13). In a set, a short rise of a fifth of the set's range or more
+    # is no knock.
+    samples, truth = simulate_session(seed=236, sets=3)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    stalled = truth["sets"][1]["reps"][12]
+    assert stalled["full"] and stalled["stall_s"] > 0.1
+    full = [[r["full"] for r in s["reps"]].count(True) for s in result["sets"]]
+    assert full == [[r["full"] for r in s["reps"]].count(True) for s in truth["sets"]]
+    near = [g for g in result["sets"][1]["reps"]
+            if abs(g["concentric_start_s"] - stalled["concentric_start_s"]) < MATCH_S]
+    assert len(near) == 1 and near[0]["full"]
+
+
 def _assert_counted_exactly(truth, result, why):
     true_reps = truth["sets"][0]["reps"]
     got = [r for s in result["sets"] for r in s["reps"]]

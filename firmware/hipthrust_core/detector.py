@@ -90,7 +90,7 @@ _ROM_OVER = const(15)  # /10: in a set, more than this times the set's full rang
 _TOP_COS2 = const(59)  # /100: cos^2 40 deg: a rep's top turned further from the set's is none
 _PEAK_MAX = const(3000)  # mm/s: faster than any hip thrust (a mean of 1.3 m/s peaks at
 # up to 2.6 m/s; 2.5 took the fastest rushed reps for knocks)
-_CONC_MIN = const(150)  # ms: shorter rises are knocks
+_CONC_MIN = const(150)  # ms: shorter rises are knocks (see _plausible)
 _YAW_WALK = const(1600)  # 0.1 deg/s * 16 (10 deg/s) about the vertical: walking, no set starts
 # (in a set: three times this, see _try_rise)
 _FALL_FRAC = const(5)  # %: a lowering starts where the bar has come down this share
@@ -866,7 +866,12 @@ class Detector(RepLog):
         peak = ring.peak
         self.rom = rom
         self.cpeak = peak
-        if peak > _PEAK_MAX or peak < _PEAK_MIN or dur < _CONC_MIN:
+        if peak > _PEAK_MAX or peak < _PEAK_MIN:
+            return False
+        if dur < _CONC_MIN and (not self.in_set or rom * 5 < self.ref_rom):
+            # Too short for a rise: a knock. Not in a set where it rose a fifth of the
+            # set's range: a grind's first push before it stalls (0.13 s in session
+            # 236; the rest of the rise was read as a partial rep from the stall).
             return False
         if rom > _ROM_MAX and (self.first or rom * 10 > self.ref_rom * _ROM_OVER
                                or not self.ref_up < peak * 2 < self.ref_up * 3):
