@@ -193,6 +193,22 @@ def test_a_grind_that_stalls_right_after_it_sets_off_is_one_full_rep():
     assert len(near) == 1 and near[0]["full"]
 
 
+def test_the_pad_turning_on_its_own_before_a_set_is_no_rise():
+    # Session 240, before set 2: the pad pitched on the hips while the bar stayed put
+    # (the lifter settling). The pitch rate, in use since set 1, read it as a rise of
+    # 0.22 m/s that never ended; the set's first rep, 1.4 s later, was taken in with it
+    # (a 1.7 s rise at 76 mm/s: too slow to start a set) and lost: 8 full reps of 9.
+    # Where the accelerometer sees under a third of the speed the pitch rate claims,
+    # the rate is not followed.
+    samples, truth = simulate_session(seed=240, sets=3)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    full = [[r["full"] for r in s["reps"]].count(True) for s in result["sets"]]
+    assert full == [[r["full"] for r in s["reps"]].count(True) for s in truth["sets"]]
+    first = truth["sets"][1]["reps"][0]
+    assert abs(result["sets"][1]["reps"][0]["concentric_start_s"]
+               - first["concentric_start_s"]) < 0.1
+
+
 def _assert_counted_exactly(truth, result, why):
     true_reps = truth["sets"][0]["reps"]
     got = [r for s in result["sets"] for r in s["reps"]]

@@ -225,15 +225,23 @@ class Velocity:
         if k < 0:
             k = -k
         was = self.fused
-        if rising and k > _K_TRUST and self.pk_v > _RISE_MIN << 6:
-            # A rise, the scale claiming trust: does it make the rate's recent peak a
-            # third of the speed's, at least? One learnt elsewhere (handling the bar,
-            # the pad turning fast) may say far less: the rate does not follow the
-            # reps (a pad that does not pitch: it slips round the bar), the regression
-            # has nothing to learn from them, and in use the velocity would be the
-            # accelerometer's high-passed alone, each top read as a lowering. Not in
-            # use until a rise says otherwise.
-            self.follows = ((k * (self.pk_q >> 6)) >> 8) * 3 >= self.pk_v >> 6
+        if rising and k > _K_TRUST:
+            a = (k * (self.pk_q >> 6)) >> 8  # the rate's recent peak as a speed, mm/s
+            if self.pk_v > _RISE_MIN << 6:
+                # A rise, the scale claiming trust: does it make the rate's recent peak
+                # a third of the speed's, at least? One learnt elsewhere (handling the
+                # bar, the pad turning fast) may say far less: the rate does not follow
+                # the reps (a pad that does not pitch: it slips round the bar), the
+                # regression has nothing to learn from them, and in use the velocity
+                # would be the accelerometer's high-passed alone, each top read as a
+                # lowering. Not in use until a rise says otherwise.
+                self.follows = a * 3 >= self.pk_v >> 6
+            elif not in_set and a > 2 * _RISE_MIN and (self.pk_v >> 6) * 3 < a:
+                # Before a set, the other way round: the rate claims a quick rise the
+                # accelerometer sees not a third of. The pad turns on the hips, the bar
+                # stays put (session 240: the lifter settling before a set, read as a
+                # 0.22 m/s rise that never ended and took in the set's first rep).
+                self.follows = False
         good = self.pv.good and self.follows
         if was:
             self.fused = good and k * 3 > _K_TRUST * 2
