@@ -186,8 +186,8 @@ def test_a_grind_that_stalls_right_after_it_sets_off_is_one_full_rep():
     result = assemble(r for _, r in analyze_records(to_ints(samples)))
     stalled = truth["sets"][1]["reps"][12]
     assert stalled["full"] and stalled["stall_s"] > 0.1
-    full = [[r["full"] for r in s["reps"]].count(True) for s in result["sets"]]
-    assert full == [[r["full"] for r in s["reps"]].count(True) for s in truth["sets"]]
+    full = _full_counts(result)
+    assert full == _full_counts(truth)
     near = [g for g in result["sets"][1]["reps"]
             if abs(g["concentric_start_s"] - stalled["concentric_start_s"]) < MATCH_S]
     assert len(near) == 1 and near[0]["full"]
@@ -202,8 +202,8 @@ def test_the_pad_turning_on_its_own_before_a_set_is_no_rise():
     # the rate is not followed.
     samples, truth = simulate_session(seed=240, sets=3)
     result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    full = [[r["full"] for r in s["reps"]].count(True) for s in result["sets"]]
-    assert full == [[r["full"] for r in s["reps"]].count(True) for s in truth["sets"]]
+    full = _full_counts(result)
+    assert full == _full_counts(truth)
     first = truth["sets"][1]["reps"][0]
     assert abs(result["sets"][1]["reps"][0]["concentric_start_s"]
                - first["concentric_start_s"]) < 0.1
@@ -473,8 +473,8 @@ def test_a_set_after_a_set_of_quick_reps_is_counted():
     # walking with the pad: not one of its reps counted.
     samples, truth = simulate_session(seed=134, sets=3)
     result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    full = [[r["full"] for r in s["reps"]].count(True) for s in result["sets"]]
-    assert full == [[r["full"] for r in s["reps"]].count(True) for s in truth["sets"]]
+    full = _full_counts(result)
+    assert full == _full_counts(truth)
     assert full[2] == 16
 
 
@@ -491,8 +491,8 @@ def test_the_pad_picked_up_after_the_last_set_is_no_rep(seed):
                 if d["kind"] == "walk" and d["start_s"] > truth["sets"][2]["end_s"])
     got = [r for s in result["sets"] for r in s["reps"]]
     assert not [g for g in got if g["full"] and walk["start_s"] - 0.5 <= g["concentric_start_s"]]
-    full = [[r["full"] for r in s["reps"]].count(True) for s in result["sets"]]
-    assert full == [[r["full"] for r in s["reps"]].count(True) for s in truth["sets"]]
+    full = _full_counts(result)
+    assert full == _full_counts(truth)
 
 
 def test_a_long_touch_and_go_set_keeps_its_range():
@@ -508,6 +508,11 @@ def test_a_long_touch_and_go_set_keeps_its_range():
     assert sum(r["full"] for r in got["reps"]) == sum(r["full"] for r in true["reps"]) == 11
     for t, g in _full_reps_found(true, got):
         assert abs(g["rom_m"] / t["rom_m"] - 1.0) < 0.2, (t["concentric_start_s"], g["rom_m"])
+
+
+def _full_counts(doc):
+    # Full reps per set of a result or a truth (both: {"sets": [{"reps": [{"full"}]}]}).
+    return [sum(r["full"] for r in s["reps"]) for s in doc["sets"]]
 
 
 def _full_reps_found(true, got):
@@ -552,8 +557,8 @@ def test_a_heavy_sets_slow_reps_keep_their_range(seed):
     # of the truth, and full reps were flagged partial (243: 3 full of 4, twice).
     samples, truth = simulate_session(seed=seed, sets=3)
     result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    full = [[r["full"] for r in s["reps"]].count(True) for s in result["sets"]]
-    assert full == [[r["full"] for r in s["reps"]].count(True) for s in truth["sets"]]
+    full = _full_counts(result)
+    assert full == _full_counts(truth)
     for got, true in zip(result["sets"], truth["sets"], strict=True):
         if true["category"] != "strength":
             continue
