@@ -136,6 +136,13 @@ CASES = [
      "gravity on the hips is learnt from the bar's gentle motion (its first reps' too, still "
      "turned further from where it was last learnt than a rep pitches it); not learnt, a "
      "full rep read 0.083 m of 0.124, partial"),
+    (15045, 60.0, 1.0, "a grind stalled 0.13 s; its top was found at the stall, the velocity's "
+     "drift there zeroed, and the pitch rate, taken up then, was shifted by that drift too: "
+     "-0.2 m/s with the bar still, read as a lowering; 0.18 m of 0.32, partial"),
+    (13152, 50.0, 0.5, "the pitch rate taken up in the middle of the last rep's rise, its scale "
+     "still a third short: the rise read slowing, its top found 0.3 s early, 0.17 m of 0.26, "
+     "partial"),
+    (15046, 100.0, 1.0, "the same in the last rep: 0.13 m of 0.20, partial"),
 ]
 
 

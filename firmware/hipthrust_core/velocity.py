@@ -219,9 +219,10 @@ class Velocity:
         k = self.pv.k
         # The pitch rate is used once it has proved to follow the velocity, and
         # dropped when it no longer does (hysteresis: no flicker between the two).
-        # Before a set, not in the middle of a rise or fall: its scale is learnt from
-        # the first rep's rise and, taken up there, is still far short of it (that
-        # rise would read slow and short, and the set's range with it).
+        # Not taken up in the middle of a rise (before a set, of a fall either): its
+        # scale is learnt from the rise and, taken up there, is still far short of it
+        # (that rise would read slow and short, its top found early: before a set the
+        # set's range with it; in a set a heavy rep flagged partial, sets 13152, 15046).
         if k < 0:
             k = -k
         was = self.fused
@@ -246,7 +247,7 @@ class Velocity:
         if was:
             self.fused = good and k * 3 > _K_TRUST * 2
         else:
-            self.fused = good and k > _K_TRUST and (in_set or not vert.moving)
+            self.fused = good and k > _K_TRUST and not rising and (in_set or not vert.moving)
         self.jump = 0
         if self.fused:
             # The accelerometer's estimate carries on from here if the pitch rate is
@@ -278,5 +279,9 @@ class Velocity:
 
     def rezero(self, dv):
         """Add dv (mm/s * 256) to the detection velocity (a plateau found to be rest)."""
-        self.x += dv
         self.acc.x += dv
+        if self.fused:
+            self.x += dv
+        # (Not in use, the pitch rate's estimate has its own offset, not the
+        # accelerometer's drift: shifted too, it stepped by that drift when taken up,
+        # at a grind's stall read as a lowering, set 15045.)
