@@ -144,6 +144,13 @@ class VelocityRing:
                 tol = 512
             n = self.cross((base + lvl) << 8, now_above, tol)
         t1 = self.t_cross
+        if rise:
+            # Nor on the way back from the rise's peak to 4 lvl: a slow rise levels off
+            # there, and a wiggle stopped that walk at once (the start then went back
+            # by the whole gap: 0.16 s into the lowering before a grind, set 5017).
+            tol = lvl << 7
+            if tol < 512:
+                tol = 512
         n4 = self.cross((base + 4 * lvl) << 8, now_above, tol, k4)
         t4 = self.t_cross
         gap = t1 - t4 if ending else t4 - t1

@@ -1,0 +1,47 @@
+# The velocity history's boundary walk (hipthrust_core.ring.VelocityRing.boundary) on
+# a synthetic velocity. Runs under CPython (pytest) and under the MicroPython unix port
+# (tests/mp_runner.py): plain asserts, no pytest imports.
+import math
+
+from hipthrust_core.ring import VelocityRing
+
+DT = 17  # ms: 60 Hz
+
+
+def _grind_after_a_lowering(wiggle):
+    # A quick lowering (-0.55 m/s) decelerating to the turnaround at 800 ms, a slow
+    # start, a steep push to 0.5 m/s by 1050 ms, then the level speed of a heavy rep
+    # whose last sample is `wiggle` mm/s under the one before (a grind's wobble).
+    ring = VelocityRing()
+    t = 0
+    k0 = -1
+    while t <= 1350:
+        if t < 500:
+            v = -550.0
+        elif t < 800:
+            v = -550.0 * math.cos(math.pi / 2 * (t - 500) / 300)
+        elif t < 900:
+            v = 60.0 * (t - 800) / 100
+        elif t < 1050:
+            v = 60.0 + 440.0 * math.sin(math.pi / 2 * (t - 900) / 150) ** 2
+        else:
+            v = 505.0
+        if t + DT > 1350:
+            v -= wiggle
+        if k0 < 0 and v > 122:
+            k0 = ring.n  # where the rise first went fast (the confirming speed)
+        vi = int(v * 256)
+        ring.push(t, vi, vi)
+        t += DT
+    return ring, k0
+
+
+def test_a_rise_start_is_placed_at_the_turnaround_whatever_its_level_speed_does():
+    # The walk back from the newest sample to 4 x the level stopped at once where the
+    # rise's level speed wobbled by 5 mm/s ("turned back"): the start then went back
+    # by the whole (clipped) gap, 0.3 s into the lowering (set 5017: a heavy rep's
+    # range read twice its true 0.25 m and the rep was rejected).
+    for wiggle in (0, 5):
+        ring, k0 = _grind_after_a_lowering(wiggle)
+        ring.boundary(0, 61, True, False, k0)
+        assert 740 <= ring.t_cross <= 900, (wiggle, ring.t_cross)
