@@ -136,21 +136,20 @@ class VelocityRing:
             # start from k0 instead.
             n = self.cross((base + lvl) << 8, now_above, tol, k0)
             k4 = k0
+        # A slow rise (a grind, a failing rep) wobbles on its way up: for its walks a
+        # wiggle under half the level is no turn back.
+        wobble = lvl << 7
+        if wobble < 512:
+            wobble = 512
         if rise and n >= self.n - 2:
-            # A rise whose walk stopped at once: a slow rise (a grind, a failing rep)
-            # wobbles on its way up. A wiggle under half the level is no turn back.
-            tol = lvl << 7
-            if tol < 512:
-                tol = 512
-            n = self.cross((base + lvl) << 8, now_above, tol)
+            # A rise whose walk stopped at once.
+            n = self.cross((base + lvl) << 8, now_above, wobble)
         t1 = self.t_cross
         if rise:
             # Nor on the way back from the rise's peak to 4 lvl: a slow rise levels off
             # there, and a wiggle stopped that walk at once (the start then went back
             # by the whole gap: 0.16 s into the lowering before a grind, set 5017).
-            tol = lvl << 7
-            if tol < 512:
-                tol = 512
+            tol = wobble
         n4 = self.cross((base + 4 * lvl) << 8, now_above, tol, k4)
         t4 = self.t_cross
         gap = t1 - t4 if ending else t4 - t1
