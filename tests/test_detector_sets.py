@@ -144,6 +144,9 @@ CASES = [
      "back in the lowering (the walk to 4 x the level stopped at a wobble of its level "
      "speed), its range read 0.48 m of 0.25 and the rep rejected"),
     (7168, 50.0, 0.5, "the same: 0.61 m of 0.28, the last rep rejected"),
+    (7069, 60.0, 0.5, "rushed, touch-and-go: a partial rep (0.09 m) not taken for one; the "
+     "next rise was placed from the velocity 0.7 s back, in that partial's push (0.63 m/s, "
+     "taken for an offset): its start 45 ms late, 0.165 m of 0.245, flagged partial"),
 ]
 
 

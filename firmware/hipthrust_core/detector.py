@@ -777,6 +777,13 @@ class Detector(RepLog):
             # the rise leaves from the turnaround, zero (0.7 s back lies in the last
             # lowering, or in a quick rep's rise before it).
             before = 0
+        elif self.in_set:
+            # A rise leaves from the lowest the velocity came to in that time: 0.7 s
+            # back may lie in a quick rise before it (a partial rep not taken for one:
+            # its speed was this rise's "offset", the start placed late, set 7069).
+            low = self.ring.lowest(age) >> 8
+            if low < before:
+                before = low
         # The rise is placed from a tenth of the usual peak speed (of the reps seen so
         # far, in a set or before one): the pad on the pelvis drifts up a little before
         # the hips drive, and a lowering's end carries drift.

@@ -30,6 +30,8 @@ cdef class VelocityRing:
     cpdef long fastest(self, long n0, long n1)
     @cython.locals(tt="int[::1]", k=long, stop=long, t0=long)
     cpdef long value_before(self, long age)
+    @cython.locals(tt="int[::1]", vv="int[::1]", k=long, stop=long, t0=long, low=long)
+    cpdef long lowest(self, long age)
     @cython.locals(vv="int[::1]", k=long)
     cpdef void shift(self, long n0, long dv)
     cpdef long measured(self, long n)

@@ -231,6 +231,21 @@ class VelocityRing:
             k -= 1
         return self.v[k & _MASK]
 
+    def lowest(self, age):
+        """Lowest detection velocity (mm/s * 256) over the samples of the last age ms
+        (down to the one value_before(age) returns)."""
+        tt = self.t
+        vv = self.v
+        k = self.n - 1
+        stop = self.oldest()
+        t0 = tt[k & _MASK] - age
+        low = vv[k & _MASK]
+        while k > stop and tt[k & _MASK] > t0:
+            k -= 1
+            if vv[k & _MASK] < low:
+                low = vv[k & _MASK]
+        return low
+
     def shift(self, n0, dv):
         """Add dv (mm/s * 256) to the detection velocity of samples n0 to the newest."""
         k = n0

@@ -45,3 +45,25 @@ def test_a_rise_start_is_placed_at_the_turnaround_whatever_its_level_speed_does(
         ring, k0 = _grind_after_a_lowering(wiggle)
         ring.boundary(0, 61, True, False, k0)
         assert 740 <= ring.t_cross <= 900, (wiggle, ring.t_cross)
+
+
+def test_lowest_is_the_slowest_velocity_of_the_recent_history():
+    # A quick partial rise (0.6 m/s), its lowering (-0.4 m/s) and the next rise: 0.7 s
+    # back lies in the partial rise, but the next rise left from the lowering's end.
+    ring = VelocityRing()
+    t = 0
+    while t <= 1200:
+        if t < 300:
+            v = 600.0 * math.sin(math.pi * t / 300)
+        elif t < 900:
+            v = -400.0 * math.sin(math.pi * (t - 300) / 600)
+        else:
+            v = 1500.0 * math.sin(math.pi / 2 * (t - 900) / 300)
+        vi = int(v * 256)
+        ring.push(t, vi, vi)
+        t += DT
+    assert ring.value_before(1000) >> 8 > 300  # in the partial rise
+    assert -400 <= ring.lowest(1000) >> 8 <= -395
+    # Only the samples of the last age ms count (down to value_before's).
+    assert ring.lowest(200) >> 8 >= -5
+    assert ring.lowest(0) == ring.v[(ring.n - 1) & 1023]
