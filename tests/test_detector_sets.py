@@ -147,6 +147,9 @@ CASES = [
     (7069, 60.0, 0.5, "rushed, touch-and-go: a partial rep (0.09 m) not taken for one; the "
      "next rise was placed from the velocity 0.7 s back, in that partial's push (0.63 m/s, "
      "taken for an offset): its start 45 ms late, 0.165 m of 0.245, flagged partial"),
+    (17194, 100.0, 0.0, "a grind stalled 0.4 s and drove on; its top found 37 ms early, where "
+     "the velocity, drifting down over the rise, was already under its start value: the "
+     "range ended there read 0.185 m of 0.24, and a partial (0.16 m) passed for full"),
 ]
 
 

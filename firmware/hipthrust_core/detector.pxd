@@ -11,7 +11,7 @@ cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _START_NEW,
 cdef long _CONF_ECC, _CONF_FIRST, _MEAN_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _ROM_OVER, _TOP_COS2, _PEAK_MAX, _CONC_MIN
 cdef long _YAW_WALK, _BASE_BACK, _FALL_FAST
 cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED
-cdef long _ROT_OFF, _ROT_OVER, _STALL_MAX, _LONG_TOP, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _REPS_NEAR, _GAP_DROP, _GAP_TOP, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_WAIT_MAX, _BOT_GAP, _BOT_NEAR, _BOT_LAG, _DRIFT_WAIT, _ROM_LATE, _ROM_REST, _SLOW_LOWER, _CREEP_MS, _PAUSE_FROM, _PAUSE_TO, _TAU_PAUSE
+cdef long _ROT_OFF, _ROT_OVER, _STALL_MAX, _LONG_TOP, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _REPS_NEAR, _GAP_DROP, _GAP_TOP, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_WAIT_MAX, _BOT_GAP, _BOT_NEAR, _BOT_LAG, _DRIFT_WAIT, _ROM_LATE, _ROM_REST, _TOP_SETTLE, _SLOW_LOWER, _CREEP_MS, _PAUSE_FROM, _PAUSE_TO, _TAU_PAUSE
 
 
 cdef class Detector(RepLog):
@@ -52,8 +52,9 @@ cdef class Detector(RepLog):
     @cython.locals(base=long, n=long)
     cpdef long _rise_boundary(self, long before, long lvl, long k0=*)
     cpdef void _start_rise(self, long n, long vmm, long base)
-    @cython.locals(ring=VelocityRing, n0=long, n1=long, n2=long, rom=long, v0=long, lim=long)
-    cpdef void _rom_again(self)
+    @cython.locals(ring=VelocityRing, n0=long, n1=long, n2=long, rom=long, v0=long, lim=long,
+                   te=long)
+    cpdef void _rom_again(self, long tb)
     cpdef void _start_lowering(self, long n, long tb, long vmm)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, rom=long, dur=long, peak=long,
                    up="int[::1]", a0=long, a1=long, a2=long, t0=long, t1=long, t2=long,

@@ -128,6 +128,7 @@ _BOT_NEAR = const(600)  # ms: ... and within this, touch-and-go (see _settle)
 _BOT_LAG = const(50)  # ms: a rise's found start lags the turnaround before it
 _ROM_LATE = const(120)  # ms after a found top in which the rise's end is looked for again
 _ROM_REST = const(8)  # ... if the velocity at its start was under 1/this of its peak
+_TOP_SETTLE = const(500)  # mm/s per s: a rise's deceleration has ended once slower
 _SLOW_LOWER = const(3500)  # ms: a lowering longer than this is a slow one (_lowering_start)
 _BASE_BACK = const(100)  # ms before a lowering's start: the hold's velocity there
 _CREEP_MS = const(300)  # ms: a first rise's walked-back start this far before its steep part
@@ -442,7 +443,7 @@ class Detector(RepLog):
                 tb = self.t_b
                 if tb < self.b[1]:
                     tb = self.b[1]
-                self._rom_again()
+                self._rom_again(tb)
                 self._start_lowering(n, tb, vmm)
         else:  # _DOWN
             if -vmm > self.peak:
@@ -568,9 +569,10 @@ class Detector(RepLog):
         self._start_lowering(n, tb, vmm)
         return True
 
-    def _rom_again(self):
-        # The lowering has begun: measure the rise's range again to where its measuring
-        # velocity came back to its start value within _ROM_LATE after the found top.
+    def _rom_again(self, tb):
+        # The lowering has begun (at tb, ms): measure the rise's range again to where its
+        # measuring velocity came back to its start value within _ROM_LATE after the
+        # found top.
         # (A top found a little early, on drift in the detection velocity, while the
         # bar still rose, ended the detrend there and cut the range short: the set's
         # first rep read 0.89 of it and a partial after it passed for full.) Never less
@@ -586,7 +588,15 @@ class Detector(RepLog):
         if not -lim < v0 < lim:
             return  # its start was no rest (placed in the lowering before): no end to find
         n1 = ring.index_at(self.b[1])
-        n2 = ring.stop_after(n0, n1, ring.index_at(self.b[1] + _ROM_LATE))
+        te = self.b[1] + _ROM_LATE
+        n2 = ring.stop_after(n0, n1, ring.index_at(te))
+        if n2 <= n1:
+            # Below its start value already at the found top: the velocity drifted
+            # down over the rise (gravity off at the top's angle), while the bar still
+            # slowed. The rise ended where that deceleration did (not after the
+            # lowering's start): a stalled grind's top found 37 ms early read 0.185 m
+            # of 0.24, set 17194, and a partial after it passed for full.
+            n2 = ring.levels_off(n1, ring.index_at(te if te < tb else tb), _TOP_SETTLE)
         if n2 > n1:
             rom = ring.integrate(n0, n2) // 1000
             if rom > self.rom:

@@ -24,6 +24,8 @@ cdef class VelocityRing:
     cpdef long index_at(self, long t)
     @cython.locals(vv="int[::1]", v0=long, best=long, lo=long, k=long, vk=long)
     cpdef long stop_after(self, long n0, long n1, long n2=*)
+    @cython.locals(tt="int[::1]", vv="int[::1]", k=long, i=long, j=long)
+    cpdef long levels_off(self, long n1, long n2, long rate)
     @cython.locals(o=long, span=long)
     cpdef long mean(self, long n0, long n1)
     @cython.locals(o=long, vv="int[::1]", best=long, k=long)

@@ -203,6 +203,23 @@ class VelocityRing:
             k += 1
         return best
 
+    def levels_off(self, n1, n2, rate):
+        """The first sample from n1 on (up to n2, clamped to the newest) after which
+        the measuring velocity falls slower than rate (mm/s per s): where a rise's
+        deceleration ended."""
+        tt = self.t
+        vv = self.vr
+        if n2 > self.n - 1:
+            n2 = self.n - 1
+        k = n1
+        while k < n2:
+            i = k & _MASK
+            j = (k + 1) & _MASK
+            if ((vv[i] - vv[j]) >> 8) * 1000 < rate * (tt[j] - tt[i]):
+                return k
+            k += 1
+        return k
+
     def fastest(self, n0, n1):
         """Number of the sample from n0 to n1 (clamped to the ring) with the highest
         detection velocity; sets peak to that velocity (mm/s)."""

@@ -67,3 +67,21 @@ def test_lowest_is_the_slowest_velocity_of_the_recent_history():
     # Only the samples of the last age ms count (down to value_before's).
     assert ring.lowest(200) >> 8 >= -5
     assert ring.lowest(0) == ring.v[(ring.n - 1) & 1023]
+
+
+def test_a_rise_levels_off_where_its_deceleration_ends():
+    # The measuring velocity of a rise's end on a drift of -0.2 m/s per s: it falls
+    # steeply (a push stopping at 2 m/s per s) until 1000 ms, then only by the drift.
+    ring = VelocityRing()
+    t = 0
+    while t <= 1400:
+        v = min(500.0, max(0.0, 2.0 * (1000 - t))) - 0.2 * t
+        vi = int(v * 256)
+        ring.push(t, vi, vi)
+        t += DT
+    n1 = ring.index_at(850)  # a top found early, in the deceleration
+    k = ring.levels_off(n1, ring.n - 1, 500)
+    assert 980 <= ring.t[k & 1023] <= 1020, ring.t[k & 1023]
+    # No later than asked, nor past the newest sample.
+    assert ring.levels_off(n1, ring.index_at(900), 500) == ring.index_at(900)
+    assert ring.levels_off(n1, ring.n + 50, 5000) < ring.n
