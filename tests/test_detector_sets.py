@@ -150,6 +150,9 @@ CASES = [
     (17194, 100.0, 0.0, "a grind stalled 0.4 s and drove on; its top found 37 ms early, where "
      "the velocity, drifting down over the rise, was already under its start value: the "
      "range ended there read 0.185 m of 0.24, and a partial (0.16 m) passed for full"),
+    (13111, 200.0, 0.5, "touch-and-go, no rest for the measuring velocity to be zeroed at: "
+     "it carried 0.44 m/s into each rise, so the range was never measured again past a top "
+     "found early (80 ms); full reps read 0.27 m of 0.32 and a partial (0.23) passed for full"),
 ]
 
 

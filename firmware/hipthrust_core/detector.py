@@ -585,7 +585,11 @@ class Detector(RepLog):
             return
         v0 = ring.measured(n0) >> 8
         lim = self.cpeak // _ROM_REST
-        if not -lim < v0 < lim:
+        # (In a touch-and-go set the measuring velocity, never zeroed at a rest, carries
+        # an offset: there the detection velocity tells a start at rest, where the
+        # lowering did not start inside the window, set 13111.)
+        if not -lim < v0 < lim and not (tb >= self.b[1] + _ROM_LATE
+                                        and -lim < ring.detected(n0) >> 8 < lim):
             return  # its start was no rest (placed in the lowering before): no end to find
         n1 = ring.index_at(self.b[1])
         te = self.b[1] + _ROM_LATE

@@ -37,6 +37,7 @@ cdef class VelocityRing:
     @cython.locals(vv="int[::1]", k=long)
     cpdef void shift(self, long n0, long dv)
     cpdef long measured(self, long n)
+    cpdef long detected(self, long n)
     @cython.locals(i=long)
     cpdef void amend(self, long dv)
     @cython.locals(low=long)

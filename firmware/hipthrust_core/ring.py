@@ -277,6 +277,10 @@ class VelocityRing:
         """Measuring velocity (mm/s * 256) of sample n (held in the ring)."""
         return self.vr[n & _MASK]
 
+    def detected(self, n):
+        """Detection velocity (mm/s * 256) of sample n (held in the ring)."""
+        return self.v[n & _MASK]
+
     def amend(self, dv):
         """Add dv (mm/s * 256) to both velocities of the newest sample (the integral
         over the samples lost before it, corrected once the next one came)."""
