@@ -51,7 +51,8 @@ it turned over or turned three times as fast as in the set's reps (the bar rolle
 to set it down), is no rep. Range of motion and
 velocities are measured on the accelerometer's velocity, its drift removed by a linear
 detrend between the concentric's zero-velocity ends (the range again as the lowering
-starts, ended where that velocity came back soon after a top found early).
+starts, ended where that velocity came back soon after a top found early, or where the
+rise's deceleration ended if it had drifted below its start value by then).
 
 Fixed point: velocity in mm/s * 256, vertical acceleration in mg/16,
 displacement in um, time in ms. Every intermediate stays below 2**30 in
