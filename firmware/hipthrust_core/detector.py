@@ -796,9 +796,8 @@ class Detector(RepLog):
             # A rise leaves from the lowest the velocity came to in that time: 0.7 s
             # back may lie in a quick rise before it (a partial rep not taken for one:
             # its speed was this rise's "offset", the start placed late, set 7069).
-            low = self.ring.lowest(age) >> 8
-            if low < before:
-                before = low
+            # (That lowest takes in the sample 0.7 s back: never above it.)
+            before = self.ring.lowest(age) >> 8
         # The rise is placed from a tenth of the usual peak speed (of the reps seen so
         # far, in a set or before one): the pad on the pelvis drifts up a little before
         # the hips drive, and a lowering's end carries drift.

@@ -1,6 +1,6 @@
-# The velocity history's boundary walk (hipthrust_core.ring.VelocityRing.boundary) on
-# a synthetic velocity. Runs under CPython (pytest) and under the MicroPython unix port
-# (tests/mp_runner.py): plain asserts, no pytest imports.
+# The velocity history's walks (hipthrust_core.ring.VelocityRing: boundary, lowest,
+# levels_off) on synthetic velocities. Runs under CPython (pytest) and under the
+# MicroPython unix port (tests/mp_runner.py): plain asserts, no pytest imports.
 import math
 
 from hipthrust_core.ring import VelocityRing
