@@ -153,6 +153,12 @@ CASES = [
     (13111, 200.0, 0.5, "touch-and-go, no rest for the measuring velocity to be zeroed at: "
      "it carried 0.44 m/s into each rise, so the range was never measured again past a top "
      "found early (80 ms); full reps read 0.27 m of 0.32 and a partial (0.23) passed for full"),
+    (15157, 60.0, 1.0, "gravity 35 mg off at the first rep's top, the pitch rate in use: the "
+     "fused velocity, never held at the top, drifted up to 0.18 m/s in the hold, read as "
+     "the rise going on after a stall, and the first rep was lost in a 1.9 s 'rise'"),
+    (3138, 100.0, 1.0, "the same, carried on by the accelerometer once the pitch rate was "
+     "dropped: +0.23 m/s through the first rep's slow lowering, read as a rise; the set "
+     "started two reps late"),
 ]
 
 

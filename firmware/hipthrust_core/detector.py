@@ -387,10 +387,13 @@ class Detector(RepLog):
                 # the hips, no rep. This is the rise.
                 if self.vert.net_turn() > 2 * TURN_FIRST and self._try_rise(vmm):
                     return
-            if 0 < vmm and vmm * 2 < self.r_conf and not self.vel.fused:
+            if 0 < vmm and vmm * 2 < self.r_conf:
                 # The hips are at lockout: the bar cannot rise further. A slow rise here
-                # is gravity misjudged at this angle (drift): zero it. (The pitch-rate
-                # velocity, once in use, has no such drift.)
+                # is gravity misjudged at this angle (drift): zero it. So too with the
+                # pitch rate in use: the fused velocity keeps the accelerometer's quick
+                # changes (over 0.6 s), and with them gravity's error at this angle (a
+                # set's first top, 35 mg off: +0.15 m/s within a 1.1 s hold, then read
+                # as the next rise, set 15157).
                 dv = (self.v * self.dt) // _TAU_TOP
                 if dv > _TOP_DRIFT * self.dt:
                     # (No faster than drift builds up: a rise that had only stalled
