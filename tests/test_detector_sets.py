@@ -159,6 +159,11 @@ CASES = [
     (3138, 100.0, 1.0, "the same, carried on by the accelerometer once the pitch rate was "
      "dropped: +0.23 m/s through the first rep's slow lowering, read as a rise; the set "
      "started two reps late"),
+    (13031, 200.0, 0.5, "touch-and-go: the measuring velocity carried +0.09 m/s into a rise, "
+     "the fused one +0.07 (over an eighth of the peak); the range was not measured again "
+     "past a top found 0.1 s early and read 0.213 m of 0.285, partial"),
+    (7154, 100.0, 0.5, "the same in the last two reps of a grinding set: 0.167 and 0.150 m "
+     "of 0.198 and 0.193, the last flagged partial"),
 ]
 
 

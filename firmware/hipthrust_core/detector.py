@@ -591,9 +591,11 @@ class Detector(RepLog):
         lim = self.cpeak // _ROM_REST
         # (In a touch-and-go set the measuring velocity, never zeroed at a rest, carries
         # an offset: there the detection velocity tells a start at rest, where the
-        # lowering did not start inside the window, set 13111.)
-        if not -lim < v0 < lim and not (tb >= self.b[1] + _ROM_LATE
-                                        and -lim < ring.detected(n0) >> 8 < lim):
+        # lowering did not start inside the window, set 13111. An offset upwards at
+        # the start is no lowering before it either: the detection velocity, fused
+        # with the pitch rate, may carry one too, set 13031.)
+        if not -lim < v0 < lim and not (tb >= self.b[1] + _ROM_LATE and (
+                v0 > 0 or -lim < ring.detected(n0) >> 8 < lim)):
             return  # its start was no rest (placed in the lowering before): no end to find
         n1 = ring.index_at(self.b[1])
         te = self.b[1] + _ROM_LATE
