@@ -587,6 +587,20 @@ def test_a_first_rep_whose_top_was_found_early_reads_its_whole_range():
     assert abs(first["rom_m"] / t["rom_m"] - 1.0) < 0.05, (first["rom_m"], t["rom_m"])
 
 
+def test_a_slow_rep_holding_its_speed_is_one_rep_from_its_turnaround():
+    # Session 448's third set (strength, 0.15-0.27 m/s): two full reps held their speed
+    # for a moment mid-rise; the walk back to their start stopped at a wobble of 3 mm/s
+    # there, 0.24-0.49 s late, and their ranges, measured from there, read 0.06 and
+    # 0.02 m of 0.27: neither was a rep.
+    samples, truth = simulate_session(seed=448, sets=3)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    assert len(result["sets"]) == 3
+    got, true = result["sets"][2], truth["sets"][2]
+    assert [r["full"] for r in got["reps"]] == [r["full"] for r in true["reps"]]
+    for g, t in zip(got["reps"], true["reps"], strict=True):
+        assert abs(g["concentric_start_s"] - t["concentric_start_s"]) < 0.1
+
+
 def test_a_partial_whose_rise_started_in_the_lowering_is_not_read_long():
     # A rushed, touch-and-go set: a partial rep's rise was placed to start while the bar
     # still went down, so the velocity it measures from was no rest; its range, measured

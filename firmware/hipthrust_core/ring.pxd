@@ -18,7 +18,7 @@ cdef class VelocityRing:
     cpdef long cross(self, long level, bint now_above, long tol=*, long k0=*, long near=*)
     @cython.locals(hold=bint, tol=long, n=long, t1=long, gap=long, rise=bint, k4=long,
                    n4=long, t4=long, i=long, tt="int[::1]", vv="int[::1]", dv=long, lim=long,
-                   wobble=long)
+                   wobble=long, vn=long)
     cpdef long boundary(self, long base, long lvl, bint now_above, bint ending, long k0=*, bint steady=*)
     @cython.locals(tt="int[::1]", k=long, stop=long)
     cpdef long index_at(self, long t)

@@ -141,8 +141,14 @@ class VelocityRing:
         wobble = lvl << 7
         if wobble < 512:
             wobble = 512
-        if rise and n >= self.n - 2:
-            # A rise whose walk stopped at once.
+        vn = self.v[n & _MASK] - (base << 8)
+        if rise and (n >= self.n - 2 or (vn > (4 * lvl) << 8
+                                         and vn * 2 > self.v[(self.n - 1) & _MASK] - (base << 8))):
+            # A rise whose walk stopped at once, or on the rise itself: above 4 x the
+            # level and half its speed now (a slow rise holding its speed for a
+            # moment: a wiggle of 3 mm/s at 0.38 m/s stopped it, the start placed
+            # 0.24 s late, session 448). (Not lower: a creep up through the level,
+            # drift, may wiggle there, set 1046 with no stalls.)
             n = self.cross((base + lvl) << 8, now_above, wobble)
         t1 = self.t_cross
         if rise:

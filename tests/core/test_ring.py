@@ -47,6 +47,27 @@ def test_a_rise_start_is_placed_at_the_turnaround_whatever_its_level_speed_does(
         assert 740 <= ring.t_cross <= 900, (wiggle, ring.t_cross)
 
 
+def test_a_slow_rise_holding_its_speed_is_walked_back_past_its_wobble():
+    # A heavy rep from a bottom read at +80 mm/s (an offset): a push to 0.385 m/s by
+    # 1000 ms, then that speed held, 3 mm/s lower at one sample (session 448: the walk
+    # back to the level stopped there, "turned back", and the start, placed 0.24 s
+    # late, cut the range to 0.06 m of 0.27: no rep).
+    ring = VelocityRing()
+    t = 0
+    while t <= 1120:
+        if t < 800:
+            v = 80.0
+        elif t < 1000:
+            v = 80.0 + 305.0 * math.sin(math.pi / 2 * (t - 800) / 200) ** 2
+        else:
+            v = 386.0 if t < 1060 else 383.0 if t < 1077 else 384.0
+        vi = int(v * 256)
+        ring.push(t, vi, vi)
+        t += DT
+    ring.boundary(75, 51, True, False)
+    assert 780 <= ring.t_cross <= 880, ring.t_cross
+
+
 def test_lowest_is_the_slowest_velocity_of_the_recent_history():
     # A quick partial rise (0.6 m/s), its lowering (-0.4 m/s) and the next rise: 0.7 s
     # back lies in the partial rise, but the next rise left from the lowering's end.
