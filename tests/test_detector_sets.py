@@ -601,6 +601,19 @@ def test_a_slow_rep_holding_its_speed_is_one_rep_from_its_turnaround():
         assert abs(g["concentric_start_s"] - t["concentric_start_s"]) < 0.1
 
 
+def test_a_first_rep_whose_slow_lowering_went_unseen_still_starts_the_set():
+    # Session 428's first set: the first rep pitched the pad 1.1 rad on its way up, and
+    # its lowering (4.4 s at 0.08 m/s) went unseen until the next rise gave it away. The
+    # pad's turn was summed over the rise only, so the rep looked like the bar rolled
+    # onto the hips (the pad turned for good) and the set started a rep late: 14 of 15.
+    samples, truth = simulate_session(seed=428, sets=3)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    assert _full_counts(result) == _full_counts(truth)
+    first = truth["sets"][0]["reps"][0]
+    assert abs(result["sets"][0]["reps"][0]["concentric_start_s"]
+               - first["concentric_start_s"]) < 0.1
+
+
 def test_a_partial_whose_rise_started_in_the_lowering_is_not_read_long():
     # A rushed, touch-and-go set: a partial rep's rise was placed to start while the bar
     # still went down, so the velocity it measures from was no rest; its range, measured

@@ -227,6 +227,7 @@ class Detector(RepLog):
         vert = self.vert
         st = self.state
         vert.moving = st == _UP or st == _DOWN
+        vert.in_rep = st != _BOTTOM
         # A set's gentle motion is no gravity (Vertical), nor is that of the reps
         # before the set is announced (sessions 243, 301: their first reps' top holds
         # and lowering starts were learnt as gravity, some 10 mg off at the top).

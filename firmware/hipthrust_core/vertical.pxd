@@ -14,7 +14,7 @@ cdef class Vertical:
     cdef public int[::1] up, gb, gk, af, asl, uref, turn
     cdef public long gmag, g8, g0, dev_a, pslow, dev_w, quiet_ms, still_ms, learn_ms
     cdef public long rot, wx, wy, wz, yaw
-    cdef public bint started, still, turned, moving, in_set, reps
+    cdef public bint started, still, turned, moving, in_set, reps, in_rep
 
     @cython.locals(up="int[::1]")
     cpdef void reset(self, long ax, long ay, long az)

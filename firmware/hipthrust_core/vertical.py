@@ -99,7 +99,7 @@ class Vertical:
         self.learn_ms = 0  # ms spent learning gravity at a new angle
         self.turned = True  # turned away from where gravity was learnt
         self.rot = 0  # bias-free rotation of this sample, rad/65536 (|x|+|y|+|z|)
-        self.turn = array("i", (0, 0, 0))  # net rotation while moving (sensor frame),
+        self.turn = array("i", (0, 0, 0))  # net rotation over a rep (sensor frame),
         # rad/65536: see net_turn()
         self.wx = 0  # bias-free rotation rate of this sample, 0.1 deg/s * 16
         self.wy = 0
@@ -108,6 +108,9 @@ class Vertical:
         # Set by the user (the rep detector): a rise or fall is in progress. A slow one
         # passes every stillness test; it must not teach gravity.
         self.moving = False
+        # ... or the bar is at a rep's top: the turn is summed through both (a lowering
+        # too slow to be seen happens "at the top", and brings the pad back).
+        self.in_rep = False
 
     def reset(self, ax, ay, az):
         """Start from one accelerometer sample (mg): the up vector is taken as is."""
@@ -135,8 +138,8 @@ class Vertical:
         self.g0 = clip(self.g0 + d - _G0_MID, _G0_SPAN) + _G0_MID
 
     def net_turn(self):
-        """Net rotation since clear_turn(), summed while a rise or fall was in
-        progress: |x| + |y| + |z| in rad/65536."""
+        """Net rotation since clear_turn(), summed while a rep was in progress
+        (in_rep): |x| + |y| + |z| in rad/65536."""
         nt = self.turn
         return abs(nt[0]) + abs(nt[1]) + abs(nt[2])
 
@@ -230,9 +233,9 @@ class Vertical:
         rot = tx if tx > 0 else -tx
         rot += ty if ty > 0 else -ty
         self.rot = rot + (tz if tz > 0 else -tz)
-        if self.moving:
-            # Net turn through a rep's rise and fall (the detector clears it at each
-            # rise; two phases of <= 8 s keep it < 2**26).
+        if self.in_rep:
+            # Net turn through a rep's rise, top and fall (the detector clears it at
+            # each rise; three phases of <= 8 s keep it < 2**27).
             nt = self.turn
             nt[0] += tx
             nt[1] += ty
