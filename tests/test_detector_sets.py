@@ -614,6 +614,19 @@ def test_a_first_rep_whose_slow_lowering_went_unseen_still_starts_the_set():
                - first["concentric_start_s"]) < 0.1
 
 
+def test_a_steady_fall_longer_than_any_rep_before_a_set_is_drift():
+    # Session 446, before its first set: after the bar was rolled onto the hips the
+    # velocity sat at -0.7 m/s (gravity off, the bar never seen at rest) for seconds,
+    # "falling" 1.4 m; the first rep, rising out of that, never reached the speed that
+    # starts a set, and the set started a rep late: 5 of 6.
+    samples, truth = simulate_session(seed=446, sets=3)
+    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    assert _full_counts(result) == _full_counts(truth)
+    first = truth["sets"][0]["reps"][0]
+    assert abs(result["sets"][0]["reps"][0]["concentric_start_s"]
+               - first["concentric_start_s"]) < 0.1
+
+
 def test_a_partial_whose_rise_started_in_the_lowering_is_not_read_long():
     # A rushed, touch-and-go set: a partial rep's rise was placed to start while the bar
     # still went down, so the velocity it measures from was no rest; its range, measured

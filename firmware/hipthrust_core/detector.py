@@ -309,6 +309,17 @@ class Detector(RepLog):
                     self._set_end(P.END_REMOVED)
             if self.bot_pend and vmm < 0 and self._lowering_after_bottom(t, vmm):
                 return
+            if (not self.in_set and vmm < 0 and self.drop > _ROM_MAX * 1000
+                    and self._steady(vmm - (self.vslow >> 8))
+                    and self._steady(vmm - (self.ring.value_before(_RISE_MAX) >> 8))):
+                # Out of a set, fallen further than any hip thrust goes at a speed that
+                # has not changed for 0.7 s: that is the velocity's drift (gravity off
+                # after the bar was rolled onto the hips; the bar never rested to zero
+                # it). Zero it, as a rise of that kind is: a first rep rising out of
+                # -0.7 m/s never reached the speed that starts a set (session 446).
+                self._drift_rise()
+                self.drop = 0
+                return
             rest = self.in_set and self.vert.still
             if rest or vmm > _CONF_MIN:  # (else neither test below can pass)
                 self._rise_limits()
