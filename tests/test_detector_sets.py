@@ -601,30 +601,27 @@ def test_a_slow_rep_holding_its_speed_is_one_rep_from_its_turnaround():
         assert abs(g["concentric_start_s"] - t["concentric_start_s"]) < 0.1
 
 
-def test_a_first_rep_whose_slow_lowering_went_unseen_still_starts_the_set():
-    # Session 428's first set: the first rep pitched the pad 1.1 rad on its way up, and
-    # its lowering (4.4 s at 0.08 m/s) went unseen until the next rise gave it away. The
-    # pad's turn was summed over the rise only, so the rep looked like the bar rolled
-    # onto the hips (the pad turned for good) and the set started a rep late: 14 of 15.
-    samples, truth = simulate_session(seed=428, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    assert _full_counts(result) == _full_counts(truth)
-    first = truth["sets"][0]["reps"][0]
-    assert abs(result["sets"][0]["reps"][0]["concentric_start_s"]
-               - first["concentric_start_s"]) < 0.1
+FIRST_REP_SESSIONS = [
+    # (session seed, what went wrong before: its first set started a rep late)
+    (428, "the first rep pitched the pad 1.1 rad on its way up, and its lowering (4.4 s "
+     "at 0.08 m/s) went unseen until the next rise gave it away; the pad's turn was summed "
+     "over the rise only, so the rep looked like the bar rolled onto the hips (the pad "
+     "turned for good): 14 of 15"),
+    (446, "after the bar was rolled onto the hips the velocity sat at -0.7 m/s (gravity "
+     "off, the bar never seen at rest) for seconds, 'falling' 1.4 m; the first rep, rising "
+     "out of that, never reached the speed that starts a set: 5 of 6"),
+]
 
 
-def test_a_steady_fall_longer_than_any_rep_before_a_set_is_drift():
-    # Session 446, before its first set: after the bar was rolled onto the hips the
-    # velocity sat at -0.7 m/s (gravity off, the bar never seen at rest) for seconds,
-    # "falling" 1.4 m; the first rep, rising out of that, never reached the speed that
-    # starts a set, and the set started a rep late: 5 of 6.
-    samples, truth = simulate_session(seed=446, sets=3)
+@pytest.mark.parametrize("seed,why", FIRST_REP_SESSIONS,
+                         ids=[str(c[0]) for c in FIRST_REP_SESSIONS])
+def test_a_session_s_first_set_starts_at_its_first_rep(seed, why):
+    samples, truth = simulate_session(seed=seed, sets=3)
     result = assemble(r for _, r in analyze_records(to_ints(samples)))
-    assert _full_counts(result) == _full_counts(truth)
+    assert _full_counts(result) == _full_counts(truth), why
     first = truth["sets"][0]["reps"][0]
     assert abs(result["sets"][0]["reps"][0]["concentric_start_s"]
-               - first["concentric_start_s"]) < 0.1
+               - first["concentric_start_s"]) < 0.1, why
 
 
 def test_a_partial_whose_rise_started_in_the_lowering_is_not_read_long():

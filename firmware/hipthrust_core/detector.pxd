@@ -66,7 +66,7 @@ cdef class Detector(RepLog):
     cpdef bint _flat(self, long v, bint up)
     @cython.locals(tol=long)
     cpdef bint _steady(self, long d)
-    cpdef void _drift_rise(self)
+    cpdef void _drift(self)
     cpdef void _rezero(self, long base, long n)
     @cython.locals(n=long)
     cpdef long _boundary(self, long base, long lvl, bint now_above, bint ending, long k0=*, bint steady=*)

@@ -317,8 +317,7 @@ class Detector(RepLog):
                 # after the bar was rolled onto the hips; the bar never rested to zero
                 # it). Zero it, as a rise of that kind is: a first rep rising out of
                 # -0.7 m/s never reached the speed that starts a set (session 446).
-                self._drift_rise()
-                self.drop = 0
+                self._drift()
                 return
             rest = self.in_set and self.vert.still
             if rest or vmm > _CONF_MIN:  # (else neither test below can pass)
@@ -340,7 +339,7 @@ class Detector(RepLog):
                 # speed (a stall shows little): that rise is drift. No rise. (Measured
                 # from the velocity it left from: an offset the rise carried along is
                 # still there at its top.)
-                self._drift_rise()
+                self._drift()
                 return
             if vmm > self.peak:
                 self.peak = vmm
@@ -361,7 +360,7 @@ class Detector(RepLog):
                 # for 0.7 s: that "rise" is the velocity's drift (gravity off after the
                 # bar rolled onto the hips). Zero it: the first rep may yet come. (Not
                 # while the speed changes: the first rep may be rising on top of it.)
-                self._drift_rise()
+                self._drift()
                 return
             if vmm <= lvl or flat or t - self.b[0] > _PHASE_MAX:
                 base = vmm if flat and vmm > 0 else 0
@@ -1031,13 +1030,15 @@ class Detector(RepLog):
             tol = 6
         return -tol < d < tol
 
-    def _drift_rise(self):
-        # The rise in progress was the velocity's drift: zero it, no rise.
+    def _drift(self):
+        # The rise (or, out of a set, the fall) in progress was the velocity's drift:
+        # zero it; nothing rose or fell.
         self.vel.rezero(-self.v)
         self.v = 0
         self.vslow = 0
         self.state = _BOTTOM
         self.rise = 0
+        self.drop = 0
 
     def _rezero(self, base, n):
         # The velocity was zero from sample n on: what is left there is drift.
