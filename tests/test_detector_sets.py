@@ -14,6 +14,17 @@ from hipthrust.sim import simulate_session, simulate_set
 
 MATCH_S = 0.6  # s: a detected rep is a true one when their concentric starts are this close
 
+
+def _analyzed(samples):
+    # What `hipthrust analyze --json` makes of simulated samples (a dict of sets).
+    return assemble(r for _, r in analyze_records(to_ints(samples)))
+
+
+def _session(seed):
+    # A simulated session of three sets and what the detector makes of it: (result, truth).
+    samples, truth = simulate_session(seed=seed, sets=3)
+    return _analyzed(samples), truth
+
 CASES = [
     # (seed, rate Hz, pitch coupling, what went wrong before)
     (1029, 60.0, 0.0, "a lowering too slow to see: merged with the next rep"),
@@ -170,7 +181,7 @@ CASES = [
 @pytest.mark.parametrize("seed,rate,coupling,why", CASES, ids=[str(c[0]) for c in CASES])
 def test_simulated_set_counted_exactly(seed, rate, coupling, why):
     samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=coupling)
-    _assert_counted_exactly(truth, assemble(r for _, r in analyze_records(to_ints(samples))), why)
+    _assert_counted_exactly(truth, _analyzed(samples), why)
 
 
 STALLED = [
@@ -188,7 +199,7 @@ STALLED = [
 def test_a_grind_that_stalls_and_drives_on_is_one_full_rep(seed, rate, coupling):
     samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=coupling, p_stall=1.0)
     assert sum(r["stall_s"] > 0.05 for r in truth["sets"][0]["reps"]) >= 2
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result = _analyzed(samples)
     _assert_counted_exactly(truth, result, "stalled grinds")
 
 
@@ -200,7 +211,7 @@ def test_the_fastest_reps_the_lift_allows_are_counted(seed):
     samples, truth = simulate_set(seed, tempo_style="rushed", rom_m=0.40, p_partial=0.0,
                                   p_failed=0.0)
     assert max(r["peak_velocity_mps"] for r in truth["sets"][0]["reps"]) > 2.5
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result = _analyzed(samples)
     _assert_counted_exactly(truth, result, "the fastest reps")
 
 
@@ -210,8 +221,7 @@ def test_a_grind_that_stalls_right_after_it_sets_off_is_one_full_rep():
     # one; the rest of the rise, read as a rep from the stall, was flagged partial
     # (12 full reps of 13). In a set, a short rise of a fifth of the set's range or more
     # is no knock.
-    samples, truth = simulate_session(seed=236, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result, truth = _session(236)
     stalled = truth["sets"][1]["reps"][12]
     assert stalled["full"] and stalled["stall_s"] > 0.1
     full = _full_counts(result)
@@ -228,8 +238,7 @@ def test_the_pad_turning_on_its_own_before_a_set_is_no_rise():
     # (a 1.7 s rise at 76 mm/s: too slow to start a set) and lost: 8 full reps of 9.
     # Where the accelerometer sees under a third of the speed the pitch rate claims,
     # the rate is not followed.
-    samples, truth = simulate_session(seed=240, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result, truth = _session(240)
     full = _full_counts(result)
     assert full == _full_counts(truth)
     first = truth["sets"][1]["reps"][0]
@@ -247,7 +256,7 @@ def test_a_grind_that_rose_from_an_offset_is_no_drift():
     # its start was placed 0.2 s back in the lowering before, the range overread by as
     # much as the early top cut off.)
     samples, truth = simulate_set(9058, rate_hz=100.0, pitch_coupling=0.0)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result = _analyzed(samples)
     true_reps = truth["sets"][0]["reps"]
     got = [r for s in result["sets"] for r in s["reps"]]
     assert len(true_reps) == len(got) == 5
@@ -380,7 +389,7 @@ def test_a_first_rep_that_took_in_a_creep_does_not_set_the_sets_range():
     # before it (0.42 m at 0.19 m/s, the second rep 0.19 m at 0.77 m/s). Its range
     # became the set's full range: the next ten full reps were flagged partial.
     samples, truth = simulate_set(3134, rate_hz=100.0, pitch_coupling=1.0)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result = _analyzed(samples)
     got = [r for s in result["sets"] for r in s["reps"]]
     assert sum(1 for r in truth["sets"][0]["reps"] if r["full"]) == 19
     assert [r["full"] for r in got] == [True] * 19
@@ -403,7 +412,7 @@ def test_a_lowering_after_a_found_bottom_was_the_real_one():
     # down. The real lowering (0.25 m/s) went by unseen: eccentric start 1.6 s early,
     # eccentric end 2.8 s early. The bar cannot go lower than a bottom: it was drift.
     samples, truth = simulate_set(3054, rate_hz=100.0, pitch_coupling=1.0)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result = _analyzed(samples)
     tr = next(r for r in truth["sets"][0]["reps"] if abs(r["concentric_start_s"] - 60.86) < 0.05)
     got = [r for s in result["sets"] for r in s["reps"]]
     g = min(got, key=lambda g: abs(g["concentric_start_s"] - tr["concentric_start_s"]))
@@ -427,7 +436,7 @@ FIRST_HOLDS = [
 @pytest.mark.parametrize("seed,rate,why", FIRST_HOLDS, ids=[str(c[0]) for c in FIRST_HOLDS])
 def test_a_first_reps_drift_in_its_hold_is_not_its_lowering(seed, rate, why):
     samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=1.0)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result = _analyzed(samples)
     tr = truth["sets"][0]["reps"][0]
     g = result["sets"][0]["reps"][0]
     assert abs(g["concentric_start_s"] - tr["concentric_start_s"]) < MATCH_S
@@ -438,7 +447,7 @@ def test_a_first_reps_drift_in_its_hold_is_not_its_lowering(seed, rate, why):
 def _set_errors(seed, rate, key, coupling=1.0, full_only=False, **opts):
     # _matched_errors of one simulated set (opts: simulate_set's, e.g. tempo_style).
     samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=coupling, **opts)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result = _analyzed(samples)
     return _matched_errors(truth, result, key, full_only)
 
 
@@ -467,7 +476,7 @@ FAILED_LAST = [
 @pytest.mark.parametrize("seed,rate,coupling", FAILED_LAST, ids=[str(c[0]) for c in FAILED_LAST])
 def test_failed_last_rep_is_reported_not_full(seed, rate, coupling):
     samples, truth = simulate_set(seed, rate_hz=rate, pitch_coupling=coupling)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result = _analyzed(samples)
     got = [r for s in result["sets"] for r in s["reps"]]
     last = truth["sets"][0]["reps"][-1]
     assert last["kind"] == "failed"
@@ -481,8 +490,7 @@ def test_setting_the_bar_down_after_a_set_is_no_rep():
     # The demo's workout: after its rushed third set (reps of 0.28 m) the bar was lifted
     # off the hips, 0.48 m in 1.1 s, and counted as a 25th rep. The hips cannot rise
     # above their lockout: in a set, a rise far beyond the set's range is no rep.
-    samples, truth = simulate_session(seed=1, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result, truth = _session(1)
     assert len(result["sets"]) == len(truth["sets"]) == 3
     for got, true in zip(result["sets"], truth["sets"], strict=True):
         assert len(got["reps"]) == len(true["reps"])
@@ -495,7 +503,7 @@ def test_rolling_the_bar_down_off_the_hips_is_no_rep():
     # angle where gravity was never learnt, read a 0.15 m rise: a sixth "full" rep.
     samples, truth = simulate_set(5036, rate_hz=50.0, pitch_coupling=1.0)
     assert [d["kind"] for d in truth["distractors"]][-1] == "set_down"
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result = _analyzed(samples)
     _assert_counted_exactly(truth, result, "set down")
 
 
@@ -505,8 +513,7 @@ def test_walking_off_after_a_set_is_no_rep():
     # walk, was counted as the set's sixth rep (0.40 m, full). The pad turned about the
     # vertical at 25-45 deg/s; no rep does that (a set's own reps read 16 at most, the
     # vertical a little off).
-    samples, truth = simulate_session(seed=111, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result, truth = _session(111)
     walk = next(d for d in truth["distractors"]
                 if d["kind"] == "walk" and d["start_s"] > truth["sets"][2]["end_s"])
     got = [r for s in result["sets"] for r in s["reps"]]
@@ -520,8 +527,7 @@ def test_a_set_after_a_set_of_quick_reps_is_counted():
     # deg/s off about the vertical. At rest the bar never looked still again, the
     # bias was never learnt again, and the yaw made the third set (16 reps) read as
     # walking with the pad: not one of its reps counted.
-    samples, truth = simulate_session(seed=134, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result, truth = _session(134)
     full = _full_counts(result)
     assert full == _full_counts(truth)
     assert full[2] == 16
@@ -534,8 +540,7 @@ def test_the_pad_picked_up_after_the_last_set_is_no_rep(seed):
     # The pickup read as one more full rep (157: 0.375 m at the set's own speed; 298:
     # 0.65 m; 139: after the bar was set down). Each rep's top leaves the pad where
     # the set's others did; the pickup leaves it turned 40-180 degrees from there.
-    samples, truth = simulate_session(seed=seed, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result, truth = _session(seed)
     walk = next(d for d in truth["distractors"]
                 if d["kind"] == "walk" and d["start_s"] > truth["sets"][2]["end_s"])
     got = [r for s in result["sets"] for r in s["reps"]]
@@ -550,8 +555,7 @@ def test_a_long_touch_and_go_set_keeps_its_range():
     # deceleration into the bottom), 10-20 mg off: the range read fell from 0.96 to
     # 0.6 of the truth over the set, tops were found early, and the last full reps
     # were flagged partial (8 full of 11; sessions 104 and 118 the same).
-    samples, truth = simulate_session(seed=121, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result, truth = _session(121)
     assert len(result["sets"]) == 3
     got, true = result["sets"][1], truth["sets"][1]
     assert sum(r["full"] for r in got["reps"]) == sum(r["full"] for r in true["reps"]) == 11
@@ -578,8 +582,7 @@ def test_a_first_rep_whose_top_was_found_early_reads_its_whole_range():
     # drift in the detection velocity, while the bar still rose; the range, measured to
     # there, read 0.253 m of 0.285, and the partial rep after it (0.200 m) passed for
     # full against it.
-    samples, truth = simulate_session(seed=114, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result, truth = _session(114)
     assert len(result["sets"]) == 3
     got, true = result["sets"][2], truth["sets"][2]
     assert [r["full"] for r in got["reps"]] == [r["full"] for r in true["reps"]]
@@ -592,8 +595,7 @@ def test_a_slow_rep_holding_its_speed_is_one_rep_from_its_turnaround():
     # for a moment mid-rise; the walk back to their start stopped at a wobble of 3 mm/s
     # there, 0.24-0.49 s late, and their ranges, measured from there, read 0.06 and
     # 0.02 m of 0.27: neither was a rep.
-    samples, truth = simulate_session(seed=448, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result, truth = _session(448)
     assert len(result["sets"]) == 3
     got, true = result["sets"][2], truth["sets"][2]
     assert [r["full"] for r in got["reps"]] == [r["full"] for r in true["reps"]]
@@ -616,8 +618,7 @@ FIRST_REP_SESSIONS = [
 @pytest.mark.parametrize("seed,why", FIRST_REP_SESSIONS,
                          ids=[str(c[0]) for c in FIRST_REP_SESSIONS])
 def test_a_session_s_first_set_starts_at_its_first_rep(seed, why):
-    samples, truth = simulate_session(seed=seed, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result, truth = _session(seed)
     assert _full_counts(result) == _full_counts(truth), why
     first = truth["sets"][0]["reps"][0]
     assert abs(result["sets"][0]["reps"][0]["concentric_start_s"]
@@ -630,7 +631,7 @@ def test_a_partial_whose_rise_started_in_the_lowering_is_not_read_long():
     # again to where the velocity came back to that start value, read 0.235 m of 0.150,
     # and the partial passed for full.
     samples, truth = simulate_set(1008, rate_hz=50.0, tempo_style="rushed")
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result = _analyzed(samples)
     _assert_counted_exactly(truth, result, "a partial read long")
 
 
@@ -641,8 +642,7 @@ def test_a_heavy_sets_slow_reps_keep_their_range(seed):
     # parts (the start of a lowering at the top: 10-15 mg), as the bar moving gently just
     # after it was rolled onto the hips may; the slow reps' range then read 0.63-0.7
     # of the truth, and full reps were flagged partial (243: 3 full of 4, twice).
-    samples, truth = simulate_session(seed=seed, sets=3)
-    result = assemble(r for _, r in analyze_records(to_ints(samples)))
+    result, truth = _session(seed)
     full = _full_counts(result)
     assert full == _full_counts(truth)
     for got, true in zip(result["sets"], truth["sets"], strict=True):

@@ -66,6 +66,7 @@ cdef class Detector(RepLog):
     cpdef bint _flat(self, long v, bint up)
     @cython.locals(tol=long)
     cpdef bint _steady(self, long d)
+    cpdef bint _unchanged(self, long v)
     cpdef void _drift(self)
     cpdef void _rezero(self, long base, long n)
     @cython.locals(n=long)

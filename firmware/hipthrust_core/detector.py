@@ -309,9 +309,7 @@ class Detector(RepLog):
                     self._set_end(P.END_REMOVED)
             if self.bot_pend and vmm < 0 and self._lowering_after_bottom(t, vmm):
                 return
-            if (not self.in_set and vmm < 0 and self.drop > _ROM_MAX * 1000
-                    and self._steady(vmm - (self.vslow >> 8))
-                    and self._steady(vmm - (self.ring.value_before(_RISE_MAX) >> 8))):
+            if not self.in_set and vmm < 0 and self.drop > _ROM_MAX * 1000 and self._unchanged(vmm):
                 # Out of a set, fallen further than any hip thrust goes at a speed that
                 # has not changed for 0.7 s: that is the velocity's drift (gravity off
                 # after the bar was rolled onto the hips; the bar never rested to zero
@@ -354,8 +352,7 @@ class Detector(RepLog):
                 self.rise = 0
                 return
             if (self.first and self.rise - self.rise0 > _ROM_FIRST_MAX * 1000
-                    and self._steady(vmm - (self.vslow >> 8))
-                    and self._steady(vmm - (self.ring.value_before(_RISE_MAX) >> 8))):
+                    and self._unchanged(vmm)):
                 # Risen further than any hip thrust, at a speed that has not changed
                 # for 0.7 s: that "rise" is the velocity's drift (gravity off after the
                 # bar rolled onto the hips). Zero it: the first rep may yet come. (Not
@@ -1029,6 +1026,12 @@ class Detector(RepLog):
         if tol < 6:
             tol = 6
         return -tol < d < tol
+
+    def _unchanged(self, v):
+        # The velocity now (v, mm/s) has not changed for 0.7 s: steady against both its
+        # slow mean and its value _RISE_MAX back.
+        return (self._steady(v - (self.vslow >> 8))
+                and self._steady(v - (self.ring.value_before(_RISE_MAX) >> 8)))
 
     def _drift(self):
         # The rise (or, out of a set, the fall) in progress was the velocity's drift:
