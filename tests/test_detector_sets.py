@@ -347,6 +347,18 @@ def test_paused_bottoms_are_not_moved_to_the_next_rise(seed, rate):
     assert errors[-1] < 0.5, errors
 
 
+@pytest.mark.parametrize("seed,rate,coupling", [(3124, 50.0, 1.0), (9144, 50.0, 0.0)])
+def test_bottoms_are_placed_where_the_lowering_levelled_off(seed, rate, coupling):
+    # The velocity at a lowering's end carries its drift (+30 mm/s typically): walked
+    # back to a level, or the deceleration drawn on to zero, the end was found 0.1-0.8 s
+    # early, and a rise 0.2-0.4 s after it moved it halfway there, late. 3124 (paused
+    # bottoms of 1-2.4 s): errors up to 0.80 s, median 0.09; 9144 (touches of 0.04-0.38
+    # s, no pitch rate in use): up to 0.79 s, median 0.11.
+    errors = _set_errors(seed, rate, "eccentric_end_s", coupling=coupling)
+    assert len(errors) >= 10
+    assert errors[len(errors) // 2] < 0.07 and errors[-1] < 0.25, errors
+
+
 @pytest.mark.parametrize("seed,rate", [(1033, 60.0), (1100, 50.0)])
 def test_slow_lowerings_bottoms_are_not_found_seconds_early(seed, rate):
     # Slow lowerings (4-6 s) whose end, found on drift up to 2.3 s early, no rise came

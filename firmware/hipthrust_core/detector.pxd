@@ -11,7 +11,7 @@ cdef long _BOTTOM, _UP, _TOP, _DOWN, _LVL_MIN, _LVL_DIV, _START_DIV, _START_NEW,
 cdef long _CONF_ECC, _CONF_FIRST, _MEAN_FIRST, _ROM_MAX, _ROM_FIRST_MAX, _ROM_OVER, _TOP_COS2, _PEAK_MAX, _CONC_MIN
 cdef long _YAW_WALK, _BASE_BACK, _FALL_FAST
 cdef long _FALL_FRAC, _CONC_MAX, _PEAK_MIN, _ROM_FRAC, _DROP_MIN, _ROT_ROLL, _ROT_REMOVED
-cdef long _ROT_OFF, _ROT_OVER, _STALL_MAX, _LONG_TOP, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _REPS_NEAR, _GAP_DROP, _GAP_TOP, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_WAIT_MAX, _BOT_GAP, _BOT_NEAR, _BOT_LAG, _DRIFT_WAIT, _ROM_LATE, _ROM_REST, _TOP_SETTLE, _SLOW_LOWER, _CREEP_MS, _PAUSE_FROM, _PAUSE_TO, _TAU_PAUSE
+cdef long _ROT_OFF, _ROT_OVER, _STALL_MAX, _LONG_TOP, _RISE_MAX, _PHASE_MAX, _TAU_SLOW, _FLAT_MS, _OFFSET_WIN, _OFFSET_QUICK, _DT_MAX, _REPS_NEAR, _GAP_DROP, _GAP_TOP, _TAU_TOP, _TOP_DRIFT, _BOT_WAIT, _BOT_WAIT_MAX, _BOT_GAP, _BOT_NEAR, _BOT_LAG, _DRIFT_WAIT, _ROM_LATE, _ROM_REST, _TOP_SETTLE, _SLOW_LOWER, _CREEP_MS, _PAUSE_FROM, _PAUSE_TO, _TAU_PAUSE, _STEEP_MAX, _LEVEL_WIN
 
 
 cdef class Detector(RepLog):
@@ -31,8 +31,10 @@ cdef class Detector(RepLog):
                    need=long, slow=bint, tb=long, n=long, rest=bint,
                    steady=bint, quick=bint, w=long)
     cpdef void _machine(self, long t, long vmm)
-    @cython.locals(e0=long, t=long, near=bint)
+    @cython.locals(e0=long, t=long, near=bint, te=long)
     cpdef void _settle(self, long t_rise)
+    @cython.locals(ring=VelocityRing, k=long, n1=long, te=long)
+    cpdef long _level_end(self, long t_rise)
     @cython.locals(ring=VelocityRing, n0=long, n1=long, base=long, lvl=long)
     cpdef void _pause_offset(self)
     @cython.locals(ring=VelocityRing, k=long)

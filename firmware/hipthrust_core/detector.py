@@ -31,15 +31,18 @@ ended, its start is placed again from its steep part, measured from the hold's o
 velocity where that drifted (the walk back from its confirmation went through the
 hold's drift), and where its steep deceleration, drawn on, stops is kept. A bottom is
 reported as a phase when found, but its rep waits 1.5-3 s (the longer after a slower
-lowering): a rise that follows soon (touch-and-go) starts a little after the true
-turnaround, and the bottom goes midway between the two (a quarter of the way back from
-the rise when that came late: the end was found early; just before the rise when the
-deceleration, drawn on, stops after it); with none, or one long after a
-deceleration that had stopped (a paused bottom), the lowering's end is walked again
-with the pause's own velocity as its zero. A lowering far faster than one whose bottom
-waits, or going on down after one that came down under two thirds of the rise, shows
-that one was drift: the eccentric starts again (a bottom found at rest a third of the
-rise down waits 6 s for it). What the movements were
+lowering) for what follows: the lowering's steep deceleration, drawn on, meets the
+velocity it levelled off at (the bottom's drift, highest before the next rise) at its
+end, before that rise. Where it does not (a slow lowering, hardly faster than the drift,
+or a deceleration drawn on past the rise): a rise that follows soon (touch-and-go)
+starts a little after the true turnaround, and the bottom goes midway between the two
+(a quarter of the way back from the rise when that came late: the end was found early;
+just before the rise when the deceleration, drawn on, stops after it); with none, or
+one long after a deceleration that had stopped (a paused bottom), the lowering's end
+is walked again with the pause's own velocity as its zero. A lowering far faster than
+one whose bottom waits, or going on down after one that came down under two thirds of
+the rise, shows that one was drift: the eccentric starts again (a bottom found at rest a
+third of the rise down waits 6 s for it). What the movements were
 (reps, full or not; when a set starts and ends) is reps.RepLog's part: a set is
 announced only when two reps in a row have risen and come back down (the first taking
 0.7 s or more; none from before the bar was rolled onto the hips), while the pad does
@@ -136,6 +139,8 @@ _CREEP_MS = const(300)  # ms: a first rise's walked-back start this far before i
 _PAUSE_FROM = const(75)  # ms after a bottom is found: the pause's offset is measured
 _PAUSE_TO = const(250)  # ... up to this (before the rest pulls it to zero)
 _TAU_PAUSE = const(200)  # ms: pull of the velocity to zero while resting at the bottom
+_STEEP_MAX = const(3000)  # ms: a lowering found to last longer is too slow to draw on (_level_end)
+_LEVEL_WIN = const(500)  # ms after a lowering's end was found: it levelled off by then
 
 
 class Detector(RepLog):
@@ -499,11 +504,13 @@ class Detector(RepLog):
                     self.bot_wait = _DRIFT_WAIT
 
     def _settle(self, t_rise):
-        # Report the rep whose bottom waited. The end of a lowering is where the
+        # Report the rep whose bottom waited; t_rise (ms; 0: none): the start of a rise
+        # that followed within the wait. The lowering's own measures still end where
+        # it was found. Its end is where its deceleration levelled off (_level_end),
+        # when that shows before the rise. Else: the end of a lowering is where the
         # velocity's drift is largest, so its level crossing came early; a rise that
-        # follows within _BOT_WAIT (touch-and-go) starts at the true turnaround, t_rise
-        # (ms; 0: none). Within _BOT_GAP of the found end, the bar paused there. The
-        # lowering's own measures still end where it was found.
+        # follows within _BOT_WAIT (touch-and-go) starts at the true turnaround. Within
+        # _BOT_GAP of the found end, the bar paused there.
         # A rise soon after the found end (touch-and-go) starts after the touch at the
         # bottom, though, and the deceleration drawn on stops a little early (drift at
         # the lowering's end): the bottom is placed midway between the two. A rise
@@ -512,6 +519,11 @@ class Detector(RepLog):
         # or drift hid a lowering's end) is nearer the turnaround: a quarter of the
         # way back from it.
         self.bot_pend = False
+        te = self._level_end(t_rise)
+        if te > 0:
+            self.bot_t = te if te > self.b[2] else self.b[2]
+            self._bottom(self.bot_t, self.bot_n, False)
+            return
         e0 = self.bot_e0
         if t_rise > self.bot_t + _BOT_NEAR and 0 < e0 < self.bot_t + _BOT_GAP:
             # A rise long after the found end, while the lowering's deceleration had
@@ -537,6 +549,26 @@ class Detector(RepLog):
             # bottom of a rep that waits for a second one decides whether they pair.)
             self.bot_t = e0
         self._bottom(self.bot_t, self.bot_n, False)
+
+    def _level_end(self, t_rise):
+        # Where the lowering's steep deceleration, drawn on, meets the velocity it
+        # levelled off at (ms; 0: unknown, or not before the next rise's start t_rise,
+        # ms, or now when none came, t_rise 0): that velocity is its highest between its
+        # peak speed and t_rise, or _LEVEL_WIN after the end was found. The bottom's
+        # velocity carries the lowering's drift (+30 mm/s typically): drawn on to zero,
+        # or walked back to a level, the end came 0.1-0.3 s early (and a rise 0.2-0.4 s
+        # later moved it halfway there, late). Not for a slow lowering: its
+        # deceleration is hardly faster than the drift, and drawn on may stop seconds
+        # early.
+        ring = self.ring
+        k = self.n_pk
+        if k <= ring.oldest() or self.peak < _CONF_ECC or self.bot_fire - self.b[2] > _STEEP_MAX:
+            return 0
+        n1 = ring.index_at(t_rise if t_rise > 0 else self.bot_fire + _LEVEL_WIN)
+        if n1 <= k:
+            return 0
+        te = self._steep_zero(ring.fastest(k, n1), True, ring.peak, -self.peak)
+        return te if te < (t_rise if t_rise > 0 else self.t_prev) else 0
 
     def _pause_offset(self):
         # The bar paused at the bottom. Where the lowering's velocity came up past its
