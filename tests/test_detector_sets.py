@@ -175,6 +175,9 @@ CASES = [
      "past a top found 0.1 s early and read 0.213 m of 0.285, partial"),
     (7154, 100.0, 0.5, "the same in the last two reps of a grinding set: 0.167 and 0.150 m "
      "of 0.198 and 0.193, the last flagged partial"),
+    (15092, 50.0, 1.0, "110 ms of samples lost as the sixth rep's push began (0 to 0.5 m/s "
+     "inside the gap): the velocity kept a 0.14 m/s loss, the top was found early and the "
+     "range read 0.086 m of 0.126: partial"),
 ]
 
 
@@ -357,6 +360,17 @@ def test_bottoms_are_placed_where_the_lowering_levelled_off(seed, rate, coupling
     errors = _set_errors(seed, rate, "eccentric_end_s", coupling=coupling)
     assert len(errors) >= 10
     assert errors[len(errors) // 2] < 0.07 and errors[-1] < 0.25, errors
+
+
+def test_a_bottom_is_drawn_on_from_the_history_as_it_now_stands():
+    # One set of six (session 5, no distractors: the raw end-to-end test's). The pitch
+    # rate came into use as the second rep's lowering ended, and the history stepped up
+    # with the velocity by 52 mm/s: the lowering's peak speed as measured before (212
+    # mm/s) then lay below every sample of it, the walk back to 5/6 of it ran on into
+    # the hold, and the bottom (a paused one) was placed 0.91 s late.
+    samples, truth = simulate_session(seed=5, sets=1, distractors=False, reps=6)
+    errors = _matched_errors(truth, _analyzed(samples), "eccentric_end_s")
+    assert len(errors) == 6 and errors[-1] < 0.1, errors
 
 
 @pytest.mark.parametrize("seed,rate", [(1033, 60.0), (1100, 50.0)])

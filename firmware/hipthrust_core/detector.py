@@ -55,7 +55,9 @@ to set it down), is no rep. Range of motion and
 velocities are measured on the accelerometer's velocity, its drift removed by a linear
 detrend between the concentric's zero-velocity ends (the range again as the lowering
 starts, ended where that velocity came back soon after a top found early, or where the
-rise's deceleration ended if it had drifted below its start value by then).
+rise's deceleration ended if it had drifted below its start value by then; where samples
+lost in its push left the velocity short after the top, with that loss added back from
+the gap on).
 
 Fixed point: velocity in mm/s * 256, vertical acceleration in mg/16,
 displacement in um, time in ms. Every intermediate stays below 2**30 in
@@ -117,6 +119,7 @@ _OFFSET_WIN = const(500)  # ms after a top in which a steady slow fall is an off
 _OFFSET_QUICK = const(120)  # ms after a top in which any steady fall is an offset
 _REPS_NEAR = const(8000)  # ms after a rep's top in which its motion is the reps' (Vertical: reps)
 _DT_MAX = const(100)  # ms: longest gap integrated (longer gaps are dropped samples)
+_GAP_KEEP = const(2000)  # ms: lost samples are remembered this long for a rise (_rom_gap)
 _GAP_DROP = const(4)  # a rise's velocity that fell by over 1/this of its peak across lost
 # samples had its top's deceleration in the gap (see _flat) ...
 _GAP_TOP = const(3)  # ... and under this fifth of the peak, steady after it: the top
@@ -174,6 +177,9 @@ class Detector(RepLog):
         self.state = _BOTTOM
         self.top_fixed = False  # the velocity after this top was already zeroed
         self.up_gap = False  # samples were lost as this rise slowed fast (see _flat)
+        self.n_gap = -1  # ring sample just after samples lost (see feed), its time (ms)
+        self.t_gap = 0
+        self.j_gap = 0  # ... and the detection velocity's jump across them (mm/s)
         self.in_set = False
         self.set_no = 0
         self.reps = 0
@@ -244,8 +250,15 @@ class Detector(RepLog):
         vel = self.vel
         v0 = self.v
         v = vel.update(dt, av, vert, self.in_set, self.in_set and st == _TOP, st == _UP)
-        if st == _UP and vel.gap and ((v0 - v) >> 8) * _GAP_DROP > self.peak:
-            self.up_gap = True  # samples lost in a rise, the velocity falling fast over them
+        if vel.gap:
+            # The lost samples across which the velocity jumped most, lately (_rom_gap).
+            jump = (v - v0) >> 8
+            if jump > self.j_gap or t_ms - self.t_gap > _GAP_KEEP:
+                self.n_gap = self.ring.n  # (this sample's number once pushed)
+                self.t_gap = t_ms
+                self.j_gap = jump
+            if st == _UP and ((v0 - v) >> 8) * _GAP_DROP > self.peak:
+                self.up_gap = True  # samples lost in a rise, the velocity falling fast over them
         self.v = v
         if vel.corr:
             # The velocity over the samples lost before the last one was amended.
@@ -431,6 +444,7 @@ class Detector(RepLog):
                     # not offset a rate): the top was found late, the lowering is real.
                     steady = quick = self._steady(vmm - (self.ring.value_before(_FLAT_MS) >> 8))
                 if steady:
+                    self._rom_gap()
                     self._rezero(vmm, self.bn[1])
                     self.top_fixed = not quick
                     vmm = 0
@@ -567,7 +581,14 @@ class Detector(RepLog):
         n1 = ring.index_at(t_rise if t_rise > 0 else self.bot_fire + _LEVEL_WIN)
         if n1 <= k:
             return 0
-        te = self._steep_zero(ring.fastest(k, n1), True, ring.peak, -self.peak)
+        # (Its peak speed as the history now holds it: zeroing a plateau at the found
+        # end shifted what came after the peak, and levels between the two must be met
+        # in that history, or the walk runs on back into the hold.)
+        pk = ring.detected(k) >> 8
+        k = ring.fastest(k, n1)
+        if pk >= ring.peak:
+            return 0
+        te = self._steep_zero(k, True, ring.peak, pk)
         return te if te < (t_rise if t_rise > 0 else self.t_prev) else 0
 
     def _pause_offset(self):
@@ -651,6 +672,34 @@ class Detector(RepLog):
             rom = ring.integrate(n0, n2) // 1000
             if rom > self.rom:
                 self.rom = rom
+
+    def _rom_gap(self):
+        # The velocity after the top settled on an offset. Where samples were lost in
+        # the rise (n_gap: the first after them), in its push, the accelerometer's
+        # integral could not restore what happened inside the gap: the measuring
+        # velocity lost that much there and kept the loss; the top was found early, and
+        # the range read short (0.086 m of 0.126: a full rep passed for partial, set
+        # 15092). Measure it again with the loss added back from the gap on, up to
+        # where the velocity so corrected comes down to zero (never less than before).
+        ring = self.ring
+        n0 = self.bn[0]
+        ng = self.n_gap
+        if not n0 < ng <= self.bn[1] or n0 <= ring.oldest():
+            return
+        nw = ring.n - 1
+        v0 = ring.measured(n0) >> 8
+        loss = v0 - (ring.measured(nw) >> 8)
+        if loss * _GAP_DROP < self.cpeak or self.j_gap < loss:
+            # (Under a quarter of the rise's peak speed, or more than the velocity jumped
+            # across the gap: drift, not the gap's.)
+            return
+        n2 = ring.stop_after(nw, self.bn[1])
+        t0 = ring.t[n0 & 1023]
+        t2 = ring.t[n2 & 1023]
+        rom = (ring.integrate(n0, n2, False, False) - v0 * (t2 - t0)
+               + loss * (t2 - ring.t[ng & 1023])) // 1000
+        if rom > self.rom:
+            self.rom = rom
 
     def _start_lowering(self, n, tb, vmm):
         # A lowering begins at tb (ms; ring sample n); vmm: the velocity now (mm/s).
