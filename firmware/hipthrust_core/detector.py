@@ -581,9 +581,9 @@ class Detector(RepLog):
         n1 = ring.index_at(t_rise if t_rise > 0 else self.bot_fire + _LEVEL_WIN)
         if n1 <= k:
             return 0
-        # (Its peak speed as the history now holds it: zeroing a plateau at the found
-        # end shifted what came after the peak, and levels between the two must be met
-        # in that history, or the walk runs on back into the hold.)
+        # (Its peak speed as the history now holds it, not as measured: the pitch rate
+        # coming into use since shifts the history, 52 mm/s in session 5, and levels
+        # the history never reaches let the walk run on back into the hold.)
         pk = ring.detected(k) >> 8
         k = ring.fastest(k, n1)
         if pk >= ring.peak:
@@ -694,10 +694,10 @@ class Detector(RepLog):
             # across the gap: drift, not the gap's.)
             return
         n2 = ring.stop_after(nw, self.bn[1])
-        t0 = ring.t[n0 & 1023]
-        t2 = ring.t[n2 & 1023]
+        t0 = ring.time(n0)
+        t2 = ring.time(n2)
         rom = (ring.integrate(n0, n2, False, False) - v0 * (t2 - t0)
-               + loss * (t2 - ring.t[ng & 1023])) // 1000
+               + loss * (t2 - ring.time(ng))) // 1000
         if rom > self.rom:
             self.rom = rom
 

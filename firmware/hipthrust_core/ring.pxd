@@ -38,6 +38,7 @@ cdef class VelocityRing:
     cpdef void shift(self, long n0, long dv)
     cpdef long measured(self, long n)
     cpdef long detected(self, long n)
+    cpdef long time(self, long n)
     @cython.locals(i=long)
     cpdef void amend(self, long dv)
     @cython.locals(low=long)

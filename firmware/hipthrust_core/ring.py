@@ -287,6 +287,10 @@ class VelocityRing:
         """Detection velocity (mm/s * 256) of sample n (held in the ring)."""
         return self.v[n & _MASK]
 
+    def time(self, n):
+        """Time (ms) of sample n (held in the ring)."""
+        return self.t[n & _MASK]
+
     def amend(self, dv):
         """Add dv (mm/s * 256) to both velocities of the newest sample (the integral
         over the samples lost before it, corrected once the next one came)."""
